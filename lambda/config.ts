@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable login-etl reads, validated once at cold start.
+ * The README's configuration table documents the same names; keep them in step.
+ */
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  /** postgres://user:pass@host:port/db — local runs and tests. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Secrets Manager ARN of an RDS secret ({username,password,host,port,dbname}). */
+  DB_SECRET_ARN: z.string().min(1).optional(),
+  /** Overrides the secret's host: the RDS Proxy endpoint in AWS. */
+  DB_HOST: z.string().min(1).optional(),
+  DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  DB_NAME: z.string().min(1).optional(),
+  DB_USER: z.string().min(1).optional(),
+  /** Use short-lived IAM auth tokens instead of the secret's password. */
+  DB_IAM_AUTH: flag(false),
+  /** disable | require | verify-full (verify-full trusts the shipped RDS CA bundle). */
+  DB_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
+  /** One per Lambda sandbox: an invocation runs one batch at a time. */
+  DB_POOL_MAX: positiveInt(1),
+
+  /** Keyring JSON: {"current":"v1","v1":"<secret>"}. */
+  MASKING_KEYS: z.string().min(1).optional(),
+  MASKING_KEYS_FILE: z.string().min(1).optional(),
+  MASKING_SECRET_ARN: z.string().min(1).optional(),
+
+  /** Vault key-encryption key: a local key file, or a KMS key id/ARN/alias. */
+  VAULT_KEK_FILE: z.string().min(1).optional(),
+  VAULT_KMS_KEY_ID: z.string().min(1).optional(),
+  /** How many vault entries one cached data key may encrypt before a new one is made. */
+  VAULT_DATA_KEY_MAX_USES: positiveInt(100_000),
+
+  /** Throw when every record of a batch failed transiently, so Lambda backs off. */
+  THROW_ON_FULL_BATCH_FAILURE: flag(true),
+
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('login-etl'),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('LoginEtl'),
+  AWS_REGION: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  database: {
+    url?: string;
+    secretArn?: string;
+    host?: string;
+    port?: number;
+    name?: string;
+    user?: string;
+    iamAuth: boolean;
+    ssl: 'disable' | 'require' | 'verify-full';
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    poolMax: number;
+  };
+  masking: { keysJson?: string; keysFile?: string; secretArn?: string };
+  vault: { kekFile?: string; kmsKeyId?: string; dataKeyMaxUses: number };
+  throwOnFullBatchFailure: boolean;
+  serviceName: string;
+  metricsNamespace: string;
+  region?: string;
+}
+
+/** A bad or missing setting, named so the operator knows what to fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly variable: string, problem: string) {
+    super(`configuration: ${variable} ${problem}`);
+  }
+}
+
+function oneOf(env: Env, names: (keyof Env)[], what: string): void {
+  const set = names.filter((n) => env[n] !== undefined);
+  if (set.length === 0) {
+    throw new ConfigError(names.join(' | '), `is not set: one of them must give the ${what}`);
+  }
+  if (set.length > 1) {
+    throw new ConfigError(set.join(' + '), `are both set: give the ${what} one way only`);
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" here, as they do for most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, `is invalid: ${issue?.message ?? 'unknown problem'}`);
+  }
+  const env = parsed.data;
+  oneOf(env, ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], 'masking keyring');
+  oneOf(env, ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], 'vault key-encryption key');
+  if (env.DATABASE_URL && env.DB_SECRET_ARN) {
+    throw new ConfigError('DATABASE_URL + DB_SECRET_ARN', 'are both set: give the database one way only');
+  }
+  if (env.DB_IAM_AUTH && !env.AWS_REGION) {
+    throw new ConfigError('AWS_REGION', 'is not set: DB_IAM_AUTH needs it to sign tokens');
+  }
+  return {
+    database: {
+      url: env.DATABASE_URL,
+      secretArn: env.DB_SECRET_ARN,
+      host: env.DB_HOST,
+      port: env.DB_PORT,
+      name: env.DB_NAME,
+      user: env.DB_USER,
+      iamAuth: env.DB_IAM_AUTH,
+      ssl: env.DB_SSL,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      poolMax: env.DB_POOL_MAX,
+    },
+    masking: {
+      keysJson: env.MASKING_KEYS,
+      keysFile: env.MASKING_KEYS_FILE,
+      secretArn: env.MASKING_SECRET_ARN,
+    },
+    vault: {
+      kekFile: env.VAULT_KEK_FILE,
+      kmsKeyId: env.VAULT_KMS_KEY_ID,
+      dataKeyMaxUses: env.VAULT_DATA_KEY_MAX_USES,
+    },
+    throwOnFullBatchFailure: env.THROW_ON_FULL_BATCH_FAILURE,
+    serviceName: env.POWERTOOLS_SERVICE_NAME,
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE,
+    region: env.AWS_REGION,
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The pipeline's CloudWatch metric names, shared by the function (which emits
+ * them) and the CDK stack (whose alarms and dashboard read them). One source,
+ * so a rename cannot silently orphan an alarm.
+ */
+export const METRIC_NAMESPACE_DEFAULT = 'LoginEtl';
+export const SERVICE_NAME_DEFAULT = 'login-etl';
+
+export const MetricName = {
+  RecordsReceived: 'RecordsReceived',
+  RecordsWritten: 'RecordsWritten',
+  RecordsDuplicate: 'RecordsDuplicate',
+  RecordsQuarantined: 'RecordsQuarantined',
+  RecordsFailed: 'RecordsFailed',
+  BatchWriteLatency: 'BatchWriteLatency',
+  DbConnectLatency: 'DbConnectLatency',
+  ColdStart: 'ColdStart',
+} as const;
+
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** Dimension that carries a quarantine reason on RecordsQuarantined. */
+export const QUARANTINE_REASON_DIMENSION = 'Reason';
+/** Powertools adds this dimension to every metric. */
+export const SERVICE_DIMENSION = 'service';
