@@ -1,0 +1,83 @@
+import pg from 'pg';
+import type { PoolClient, PoolConfig } from 'pg';
+
+/** What a query through the cached pool reports besides its result. */
+export interface ConnectionInfo {
+  /** Milliseconds spent opening a new connection; undefined when one was reused. */
+  connectMs?: number;
+  /** True when the first attempt hit a dead connection and was retried once. */
+  retried: boolean;
+}
+
+/**
+ * Errors that mean "this connection is gone", not "this statement is wrong":
+ * the socket closed while the sandbox was frozen, the proxy or server ended
+ * the session (57P01 admin_shutdown after pg_terminate_backend, 57P02/57P03),
+ * or a class 08 connection exception.
+ */
+export function isDeadConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|Client has encountered a connection error|not queryable|ECONNRESET/i.test(
+    message,
+  );
+}
+
+/**
+ * The function's cached connection: one `pg.Pool` per sandbox, created once and
+ * reused by warm invocations. A connection that died while the sandbox was
+ * frozen is discarded and the work retried once on a fresh one; that is safe
+ * because every write login-etl makes is idempotent (ON CONFLICT DO NOTHING).
+ */
+export class Database {
+  readonly #pool: pg.Pool;
+  readonly #known = new WeakSet<PoolClient>();
+
+  constructor(config: PoolConfig) {
+    this.#pool = new pg.Pool(config);
+    // Idle clients can error (server restart, proxy idle timeout). Without a
+    // listener Node would crash the process; the pool already drops the client.
+    this.#pool.on('error', () => undefined);
+  }
+
+  get pool(): pg.Pool {
+    return this.#pool;
+  }
+
+  async run<T>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T } & ConnectionInfo> {
+    try {
+      return { ...(await this.#attempt(work)), retried: false };
+    } catch (error) {
+      if (!isDeadConnectionError(error)) throw error;
+      return { ...(await this.#attempt(work)), retried: true };
+    }
+  }
+
+  async #attempt<T>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T; connectMs?: number }> {
+    const started = performance.now();
+    const client = await this.#pool.connect();
+    const connectMs = this.#known.has(client) ? undefined : performance.now() - started;
+    this.#known.add(client);
+    try {
+      const value = await work(client);
+      client.release();
+      return connectMs === undefined ? { value } : { value, connectMs };
+    } catch (error) {
+      // Only a clean server-side error (a SQLSTATE) proves the connection is
+      // still in step; anything else (socket, client timeout) discards it.
+      const code = (error as { code?: unknown } | null)?.code;
+      const reusable =
+        typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !isDeadConnectionError(error);
+      client.release(reusable ? undefined : error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,22 @@
+import { sql as userLogins } from './001_user_logins.js';
+import { sql as quarantine } from './002_quarantine.js';
+import { sql as vault } from './003_vault.js';
+import { sql as roles } from './004_roles.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Ordered, append-only. SQL lives in modules rather than .sql files so that the
+ * same text ships inside the esbuild bundle of the deploy-time migration
+ * function without loader configuration.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'user_logins', sql: userLogins },
+  { version: 2, name: 'quarantine', sql: quarantine },
+  { version: 3, name: 'vault', sql: vault },
+  { version: 4, name: 'roles', sql: roles },
+];

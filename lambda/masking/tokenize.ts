@@ -1,0 +1,40 @@
+import { createHmac } from 'node:crypto';
+import type { Keyring } from './keyring.js';
+
+export type PiiKind = 'ip' | 'device_id';
+
+/**
+ * A keyed, deterministic token: HMAC-SHA-256 over the kind and the value.
+ * Equal values give equal tokens under one key version (duplicates stay
+ * visible); without the key nobody can test a guess, unlike a bare SHA-256 of
+ * an IPv4 address, whose 2^32 inputs hash in minutes. The kind is part of the
+ * MAC input so an ip and a device id that happen to be equal strings do not
+ * share a token.
+ */
+export function tokenize(key: Buffer, kind: PiiKind, value: string): string {
+  return createHmac('sha256', key).update(kind).update('\u0000').update(value).digest('hex');
+}
+
+export class Tokenizer {
+  readonly version: string;
+  readonly #key: Buffer;
+  readonly #keyring: Keyring;
+
+  constructor(keyring: Keyring) {
+    this.#keyring = keyring;
+    this.version = keyring.current;
+    const key = keyring.keys.get(keyring.current);
+    if (!key) throw new Error(`keyring has no key ${keyring.current}`);
+    this.#key = key;
+  }
+
+  /** Token under the current key version: what the pipeline writes. */
+  token(kind: PiiKind, value: string): string {
+    return tokenize(this.#key, kind, value);
+  }
+
+  /** Tokens under every key version, for look-ups across rotations. */
+  allTokens(kind: PiiKind, value: string): { version: string; token: string }[] {
+    return [...this.#keyring.keys].map(([version, key]) => ({ version, token: tokenize(key, kind, value) }));
+  }
+}

@@ -1,0 +1,97 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { PermanentRecordError } from '../errors.js';
+import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
+import { encodeAppVersion } from '../record/app-version.js';
+import type { LoginMessage } from '../record/login-schema.js';
+import { parseLogin } from '../record/parse-login.js';
+import { seal } from '../vault/seal.js';
+import { quarantinePreview } from './quarantine-preview.js';
+import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
+
+/** What preparing a batch needs: the masking key and the current data key. */
+export interface PrepareContext {
+  tokenizer: Tokenizer;
+  dataKey: Buffer;
+  /** Used when a record carries no SentTimestamp (hand-written events). */
+  now: Date;
+  /** Sealed values of this batch by token, so a repeated value is sealed once. */
+  sealedByToken: Map<string, VaultEntry>;
+}
+
+export function sentAt(record: SQSRecord, fallback: Date): Date {
+  for (const raw of [record.attributes?.SentTimestamp, record.attributes?.ApproximateFirstReceiveTimestamp]) {
+    const ms = Number(raw);
+    if (raw && Number.isFinite(ms) && ms > 0) return new Date(ms);
+  }
+  return fallback;
+}
+
+function receiveCount(record: SQSRecord): number | null {
+  const n = Number(record.attributes?.ApproximateReceiveCount);
+  return Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : null;
+}
+
+function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEntry {
+  const token = ctx.tokenizer.token(kind, value);
+  let entry = ctx.sealedByToken.get(token);
+  if (!entry) {
+    const sealed = seal(ctx.dataKey, Buffer.from(value, 'utf8'), `${kind}:${token}`);
+    entry = { token, kind, keyVersion: ctx.tokenizer.version, ...sealed };
+    ctx.sealedByToken.set(token, entry);
+  }
+  return entry;
+}
+
+export function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
+  const sent = sentAt(record, ctx.now);
+  return {
+    messageId: record.messageId,
+    userId: message.user_id,
+    deviceType: message.device_type,
+    maskedIp: ip.token,
+    maskedDeviceId: device.token,
+    locale: message.locale,
+    appVersion: encodeAppVersion(message.app_version),
+    appVersionText: message.app_version,
+    createDate: sent.toISOString().slice(0, 10),
+    sentAt: sent,
+    keyVersion: ctx.tokenizer.version,
+  };
+}
+
+export function quarantineRow(
+  record: SQSRecord,
+  error: PermanentRecordError,
+  json: unknown,
+  ctx: PrepareContext,
+): QuarantineRow {
+  const body = record.body ?? '';
+  const sealed = seal(ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
+  return {
+    messageId: record.messageId,
+    reason: error.reason,
+    detail: error.detail,
+    preview: quarantinePreview(json, body.length, ctx.tokenizer),
+    bodyNonce: sealed.nonce,
+    bodyCiphertext: sealed.ciphertext,
+    keyVersion: ctx.tokenizer.version,
+    sentAt: sentAt(record, ctx.now),
+    receiveCount: receiveCount(record),
+  };
+}
+
+/** Parse, validate, mask and seal one record. Pure but for the random nonces. */
+export function prepareRecord(record: SQSRecord, ctx: PrepareContext): PreparedRecord {
+  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '');
+  if (!parsed.ok) {
+    return { kind: 'quarantine', messageId: record.messageId, row: quarantineRow(record, parsed.error, parsed.json, ctx) };
+  }
+  const ip = vaultEntry(ctx, 'ip', parsed.message.ip);
+  const device = vaultEntry(ctx, 'device_id', parsed.message.device_id);
+  return {
+    kind: 'login',
+    messageId: record.messageId,
+    row: loginRow(record, parsed.message, ctx, ip, device),
+    vault: [ip, device],
+  };
+}

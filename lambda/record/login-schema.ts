@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { canonicalIp } from './ip-address.js';
+
+/**
+ * Text that Postgres and UTF-8 can hold as is: no NUL (text columns reject
+ * \u0000), no lone surrogates (they would be silently replaced on encoding).
+ */
+const storableText = (max: number) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
+    .refine((s) => s.isWellFormed(), 'must be well-formed Unicode');
+
+/**
+ * One login message. Column limits come from the exercise's DDL; unknown
+ * extra fields are ignored so producers can add fields without breaking us.
+ */
+export const LoginMessageSchema = z.object({
+  user_id: storableText(128),
+  device_type: storableText(32),
+  ip: storableText(64).transform((value, ctx) => {
+    const canonical = canonicalIp(value);
+    if (canonical === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be an IPv4 or IPv6 address' });
+      return z.NEVER;
+    }
+    return canonical;
+  }),
+  device_id: storableText(256),
+  locale: storableText(32).nullish().transform((v) => v ?? null),
+  app_version: storableText(64),
+});
+
+export type LoginMessage = z.output<typeof LoginMessageSchema>;

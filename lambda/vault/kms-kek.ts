@@ -1,0 +1,33 @@
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { KekError, type DataKey, type KeyEncryptionKey } from './key-encryption-key.js';
+
+/** Encryption context bound into every wrapped key: CloudTrail shows it, KMS checks it. */
+const CONTEXT = { purpose: 'login-etl-pii-vault' };
+
+/** AWS KMS as key-encryption key: GenerateDataKey on write, Decrypt on unmask. */
+export class KmsKek implements KeyEncryptionKey {
+  constructor(
+    readonly id: string,
+    readonly client: Pick<KMSClient, 'send'>,
+  ) {}
+
+  async generateDataKey(): Promise<DataKey> {
+    const out = await this.client.send(
+      new GenerateDataKeyCommand({ KeyId: this.id, KeySpec: 'AES_256', EncryptionContext: CONTEXT }),
+    );
+    if (!out.Plaintext || !out.CiphertextBlob) throw new KekError('KMS GenerateDataKey returned no key');
+    return {
+      plaintext: Buffer.from(out.Plaintext),
+      wrapped: Buffer.from(out.CiphertextBlob),
+      kekId: out.KeyId ?? this.id,
+    };
+  }
+
+  async unwrap(wrapped: Buffer, kekId: string): Promise<Buffer> {
+    const out = await this.client.send(
+      new DecryptCommand({ CiphertextBlob: wrapped, KeyId: kekId, EncryptionContext: CONTEXT }),
+    );
+    if (!out.Plaintext) throw new KekError('KMS Decrypt returned no plaintext');
+    return Buffer.from(out.Plaintext);
+  }
+}

