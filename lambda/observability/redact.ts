@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The one place where log output is scrubbed. Call sites never log bodies or
  * PII on purpose; this replacer (wired into the Powertools Logger as its JSON
@@ -6,14 +8,21 @@
  */
 const PII_KEYS = new Set(['ip', 'device_id', 'deviceid', 'body', 'password', 'secretstring', 'plaintext']);
 
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
-// Two or more hex groups joined by colons, with at least one "::" or 7 colons.
-const IPV6 = /\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b|\b[0-9a-f]{0,4}::(?:[0-9a-f]{1,4}:?){0,6}\b/gi;
+// Runs of characters an IPv4/IPv6 address is made of; each run is then
+// checked with the real parser, so times, versions and hex tokens survive.
+const ADDRESS_LIKE = /[0-9A-Fa-f:.]{3,}/g;
+
+const IPV4_INSIDE = /\d{1,3}(?:\.\d{1,3}){3}/g;
 
 export const REDACTED = '[redacted]';
 
 export function redactText(text: string): string {
-  return text.replace(IPV4, '[ip]').replace(IPV6, (m) => (m.includes('::') || m.split(':').length > 3 ? '[ip]' : m));
+  return text.replace(ADDRESS_LIKE, (run) => {
+    const trimmed = run.replace(/[.:]+$/, '');
+    if (isIP(trimmed)) return `[ip]${run.slice(trimmed.length)}`;
+    // An IPv4 address glued to hex letters ("dead1.2.3.4") is still one.
+    return run.replace(IPV4_INSIDE, (m) => (isIP(m) ? '[ip]' : m));
+  });
 }
 
 export function redactReplacer(key: string, value: unknown): unknown {

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../lambda/config.js';
+
+const minimal = { DATABASE_URL: 'postgres://u@127.0.0.1/db', MASKING_KEYS: '{}', VAULT_KEK_FILE: '/k.json' };
+
+describe('loadConfig', () => {
+  it('applies documented defaults', () => {
+    const c = loadConfig(minimal);
+    assert.equal(c.database.poolMax, 1);
+    assert.equal(c.database.ssl, 'disable');
+    assert.equal(c.throwOnFullBatchFailure, true);
+    assert.equal(c.metricsNamespace, 'LoginEtl');
+    assert.ok(c.database.statementTimeoutMs < 900_000);
+  });
+
+  it('names the bad variable', () => {
+    assert.throws(() => loadConfig({ ...minimal, DB_POOL_MAX: 'lots' }), (e: unknown) => e instanceof ConfigError && e.variable === 'DB_POOL_MAX');
+    assert.throws(() => loadConfig({ ...minimal, DB_SSL: 'maybe' }), /DB_SSL/);
+    assert.throws(() => loadConfig({ ...minimal, DATABASE_URL: 'not a url' }), /DATABASE_URL/);
+    assert.throws(() => loadConfig({ ...minimal, THROW_ON_FULL_BATCH_FAILURE: 'perhaps' }), /THROW_ON_FULL_BATCH_FAILURE/);
+  });
+
+  it('requires exactly one source for each key', () => {
+    const { MASKING_KEYS: _m, ...noKeys } = minimal;
+    assert.throws(() => loadConfig(noKeys), /MASKING_KEYS \| MASKING_KEYS_FILE \| MASKING_SECRET_ARN is not set/);
+    assert.throws(() => loadConfig({ ...minimal, MASKING_SECRET_ARN: 'arn:x' }), /MASKING_KEYS \+ MASKING_SECRET_ARN are both set/);
+    assert.throws(() => loadConfig({ ...minimal, VAULT_KMS_KEY_ID: 'alias/x' }), /VAULT_KEK_FILE \+ VAULT_KMS_KEY_ID/);
+    assert.throws(() => loadConfig({ ...minimal, DB_SECRET_ARN: 'arn:y' }), /DATABASE_URL \+ DB_SECRET_ARN/);
+  });
+
+  it('treats empty variables as unset and parses flags', () => {
+    const c = loadConfig({ ...minimal, DB_HOST: '', THROW_ON_FULL_BATCH_FAILURE: 'false' });
+    assert.equal(c.database.host, undefined);
+    assert.equal(c.throwOnFullBatchFailure, false);
+  });
+
+  it('needs a region for IAM database auth', () => {
+    assert.throws(() => loadConfig({ ...minimal, DB_IAM_AUTH: 'true' }), /AWS_REGION/);
+    assert.equal(loadConfig({ ...minimal, DB_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' }).database.iamAuth, true);
+  });
+});
