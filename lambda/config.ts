@@ -46,6 +46,9 @@ const envSchema = z.object({
   /** Throw when every record of a batch failed transiently, so Lambda backs off. */
   THROW_ON_FULL_BATCH_FAILURE: flag(true),
 
+  /** X-Ray subsegments via Powertools Tracer (the function also needs active tracing). */
+  TRACING_ENABLED: flag(false),
+
   POWERTOOLS_SERVICE_NAME: z.string().min(1).default('login-etl'),
   POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('LoginEtl'),
   AWS_REGION: z.string().min(1).optional(),
@@ -70,6 +73,7 @@ export interface Config {
   masking: { keysJson?: string; keysFile?: string; secretArn?: string };
   vault: { kekFile?: string; kmsKeyId?: string; dataKeyMaxUses: number };
   throwOnFullBatchFailure: boolean;
+  tracingEnabled: boolean;
   serviceName: string;
   metricsNamespace: string;
   region?: string;
@@ -138,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       dataKeyMaxUses: env.VAULT_DATA_KEY_MAX_USES,
     },
     throwOnFullBatchFailure: env.THROW_ON_FULL_BATCH_FAILURE,
+    tracingEnabled: env.TRACING_ENABLED,
     serviceName: env.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE,
     region: env.AWS_REGION,

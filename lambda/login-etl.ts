@@ -6,6 +6,7 @@ import { createLogger } from './observability/logger.js';
 import { countOutcomes, PipelineMetrics, type StatusCounts } from './observability/pipeline-metrics.js';
 import { buildBatchResponse } from './pipeline/batch-response.js';
 import { processBatch, type BatchReport } from './pipeline/process-batch.js';
+import { createTracing, type Tracing } from './observability/tracing.js';
 import { createResources, type AwsEdges, type Resources } from './resources.js';
 
 export interface InvocationResult {
@@ -24,6 +25,7 @@ export class LoginEtl {
   readonly logger: Logger;
   readonly metrics: PipelineMetrics;
   #resources?: Promise<Resources>;
+  #tracing?: Promise<Tracing>;
   #coldStart = true;
 
   constructor(
@@ -53,8 +55,13 @@ export class LoginEtl {
     }
     let report: BatchReport;
     try {
+      const tracing = await (this.#tracing ??= createTracing(this.config.tracingEnabled, this.config.serviceName));
       const r = await this.resources();
-      report = await processBatch(records, { store: r.store, tokenizer: r.tokenizer, dataKeys: r.dataKeys });
+      report = await tracing.span(
+        '## processBatch',
+        () => processBatch(records, { store: r.store, tokenizer: r.tokenizer, dataKeys: r.dataKeys }),
+        { batchSize: records.length },
+      );
     } catch (error) {
       report = failedReport(records.map((r) => r.messageId), error);
     }
