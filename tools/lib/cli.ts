@@ -11,17 +11,28 @@ export class UsageError extends Error {
  * without a stack trace unless LOGIN_ETL_DEBUG is set.
  */
 export function runCli(name: string, main: () => Promise<number | void>): void {
+  // A main that never settles (a dependency that drops a promise) must not
+  // look like success.
+  const unsettled = () => {
+    process.stderr.write(`${name}: stopped before finishing (an operation never completed)\n`);
+    process.exit(70);
+  };
+  process.once('beforeExit', unsettled);
   main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
+    (code) => finish(code ?? 0),
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`${name}: ${message}\n`);
       if (process.env.LOGIN_ETL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
+      finish(error instanceof UsageError ? 2 : 1);
     },
   );
+  function finish(code: number): void {
+    process.removeListener('beforeExit', unsettled);
+    // Explicit: stdout/stderr are synchronous for files and pipes on Linux,
+    // and nothing left in the event loop (an idle socket) can hold the exit.
+    process.exit(code);
+  }
 }
 
 export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(

