@@ -100,13 +100,24 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
   const batchSize = int(lookup, 'batchSize', fifo ? 10 : 100, 1, fifo ? 10 : 10_000);
   const maxBatchingWindowSeconds = int(lookup, 'maxBatchingWindowSeconds', fifo ? 0 : 5, 0, 300);
   if (fifo && maxBatchingWindowSeconds > 0) {
-    throw new ContextError('maxBatchingWindowSeconds', 'must be 0 with fifo=true: Lambda takes no batching window on FIFO queues');
+    throw new ContextError(
+      'maxBatchingWindowSeconds',
+      'must be 0 with fifo=true: Lambda takes no batching window on FIFO queues',
+    );
   }
   if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
     throw new ContextError('maxBatchingWindowSeconds', `must be at least 1 when batchSize (${batchSize}) is above 10`);
   }
   const settings: LoginEtlSettings = {
-    stackName: str(lookup, 'stackName', 'LoginEtl', /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (letters, digits, hyphens)'),
+    stackName: str(
+      lookup,
+      'stackName',
+      'LoginEtl',
+      // Also names the RDS instance (`<name>-postgres`, at most 63 characters,
+      // no double or trailing hyphen).
+      /^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,53}$/,
+      'a stack name of at most 54 letters, digits and single hyphens, starting with a letter',
+    ),
     prod,
     fifo,
     memorySize: int(lookup, 'memorySize', 512, 128, 10_240),
@@ -116,10 +127,22 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
     maxReceiveCount: int(lookup, 'maxReceiveCount', 5, 1, 1_000),
     // Lambda's maxConcurrency for SQS accepts 2..1000.
     dbConnectionBudget: int(lookup, 'dbConnectionBudget', 10, 2, 1_000),
-    dbInstanceType: str(lookup, 'dbInstanceType', 't4g.micro', /^[a-z0-9]+\.[a-z0-9]+$/, 'an RDS instance class without the "db." prefix, e.g. t4g.micro'),
+    dbInstanceType: str(
+      lookup,
+      'dbInstanceType',
+      't4g.micro',
+      /^[a-z0-9]+\.[a-z0-9]+$/,
+      'an RDS instance class without the "db." prefix, e.g. t4g.micro',
+    ),
     oldestMessageAlarmSeconds: int(lookup, 'oldestMessageAlarmSeconds', 600, 60, 1_209_600),
     logLevel: oneOf(lookup, 'logLevel', 'INFO', LOG_LEVELS),
-    serviceName: str(lookup, 'serviceName', SERVICE_NAME_DEFAULT, /^[A-Za-z0-9_.-]{1,64}$/, 'a short name (letters, digits, _ . -)'),
+    serviceName: str(
+      lookup,
+      'serviceName',
+      SERVICE_NAME_DEFAULT,
+      /^[A-Za-z0-9_.-]{1,64}$/,
+      'a short name (letters, digits, _ . -)',
+    ),
   };
   const alarmEmail = optionalStr(lookup, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address');
   return alarmEmail === undefined ? settings : { ...settings, alarmEmail };
@@ -156,7 +179,8 @@ function bool(lookup: ContextLookup, key: ContextKey, fallback: boolean): boolea
 function int(lookup: ContextLookup, key: ContextKey, fallback: number, min: number, max: number): number {
   const value = raw(lookup, key);
   if (value === undefined) return fallback;
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  const parsed =
+    typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
     throw new ContextError(key, `is ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
   }

@@ -1,0 +1,61 @@
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface IngestQueueProps {
+  readonly fifo: boolean;
+  readonly maxReceiveCount: number;
+  /** ≥ 6 × the consumer's timeout + its batching window (computed by the stack). */
+  readonly visibilityTimeout: Duration;
+  readonly prod: boolean;
+}
+
+/**
+ * The login queue and its dead-letter queue.
+ *
+ * Encryption is SSE-SQS (SQS-owned keys): messages are encrypted at rest and
+ * producers need no KMS permissions, which a customer-managed key would
+ * force on every sender. The PII protection that matters is downstream: the
+ * pipeline masks and vaults it, and messages live here for days at most.
+ */
+export class IngestQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: IngestQueueProps) {
+    super(scope, id);
+    const removalPolicy = props.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // FIFO needs contentBasedDeduplication or a MessageDeduplicationId on every
+    // send; content-based keeps `aws sqs send-message` simple, and the
+    // pipeline deduplicates on message_id anyway.
+    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: true } : {};
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...fifo,
+      // The maximum, and longer than the source queue's: a standard queue's
+      // dead letter keeps its original enqueue time, so a DLQ no longer-lived
+      // than its source can expire messages the moment they arrive. 14 days
+      // leaves time to read the alarm, fix the cause and redrive.
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+    });
+
+    if (props.maxReceiveCount < 5) {
+      Annotations.of(this).addWarningV2(
+        'login-etl:lowMaxReceiveCount',
+        `maxReceiveCount ${props.maxReceiveCount} is below 5: a throttled or briefly failing consumer can dead-letter good messages`,
+      );
+    }
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...fifo,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+      removalPolicy,
+    });
+  }
+}

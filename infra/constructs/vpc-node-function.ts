@@ -1,0 +1,131 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Network } from './network.js';
+
+export interface VpcNodeFunctionProps {
+  readonly network: Network;
+  /** Absolute path of the TypeScript entry file; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly prod: boolean;
+}
+
+/**
+ * Lets the ESM bundle load CommonJS dependencies (pg) that call `require`
+ * for Node built-ins. Aliased so it cannot collide with a bundled import.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __loginEtlCreateRequire } from 'node:module'; const require = __loginEtlCreateRequire(import.meta.url);";
+
+/**
+ * A TypeScript Lambda function in the isolated app subnets, bundled locally by
+ * esbuild (no Docker), with its own security group (no egress until granted),
+ * log group and an execution role holding only what Lambda itself needs.
+ */
+export class VpcNodeFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: VpcNodeFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.prod ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // Instead of the AWS managed AWSLambdaBasicExecutionRole and
+    // AWSLambdaVPCAccessExecutionRole (cdk-nag IAM4): the same ENI actions,
+    // and log writes to this function's log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role: ${props.description}`,
+      inlinePolicies: {
+        runtime: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+            new iam.PolicyStatement({
+              actions: [
+                'ec2:CreateNetworkInterface',
+                'ec2:DescribeNetworkInterfaces',
+                'ec2:DescribeSubnets',
+                'ec2:DeleteNetworkInterface',
+                'ec2:AssignPrivateIpAddresses',
+                'ec2:UnassignPrivateIpAddresses',
+              ],
+              resources: ['*'],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the EC2 network-interface actions Lambda needs to attach the function to the VPC (the action set of AWSLambdaVPCAccessExecutionRole); ec2:Describe* has no resource-level permissions and the ENI ids are not known before Lambda creates them.',
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.network.vpc,
+      description: `${props.description}: egress only where granted`,
+      allowAllOutbound: false,
+    });
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      // The newest Node.js runtime in this aws-cdk-lib (cdk-nag L1), named
+      // explicitly: NODEJS_LATEST would move with aws-cdk-lib upgrades.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      // Graviton: about 20% cheaper per GB-second, and nothing here is x86-only.
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.appSubnets,
+      securityGroups: [this.securityGroup],
+      environment: {
+        // Stack traces point at lambda/*.ts lines, through the bundled .map file.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Positions only, no embedded sources: the map stays a fraction of its size.
+        sourcesContent: false,
+        // Prefer packages' ESM builds: esbuild tree-shakes them, not CommonJS.
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // The AWS SDK v3 is bundled, not taken from the runtime: the bundle is
+        // built and tested with the versions in package-lock.json, the runtime's
+        // set is not guaranteed to include @aws-sdk/rds-signer, and three
+        // tree-shaken, minified clients load faster at cold start than
+        // resolving the runtime's full SDK from node_modules. Size is measured
+        // in test/infra (target ≤ 1 MB).
+        bundleAwsSDK: true,
+        // pg requires its optional native binding only when asked for pg.native.
+        externalModules: ['pg-native'],
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

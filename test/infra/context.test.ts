@@ -1,0 +1,95 @@
+/** Context parsing: defaults, both value shapes, and errors that name the key. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkKeyCase, ContextError, readSettings } from '../../infra/context.js';
+
+const read = (context: Record<string, unknown>) => readSettings((key) => context[key]);
+
+const rejects = (context: Record<string, unknown>, key: string, message: RegExp) =>
+  assert.throws(
+    () => read(context),
+    (error: unknown) => error instanceof ContextError && error.key === key && message.test(error.message),
+  );
+
+describe('readSettings', () => {
+  test('defaults describe a standard-queue, non-production stack', () => {
+    assert.deepEqual(read({}), {
+      stackName: 'LoginEtl',
+      prod: false,
+      fifo: false,
+      memorySize: 512,
+      timeoutSeconds: 30,
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      maxReceiveCount: 5,
+      dbConnectionBudget: 10,
+      dbInstanceType: 't4g.micro',
+      oldestMessageAlarmSeconds: 600,
+      logLevel: 'INFO',
+      serviceName: 'login-etl',
+    });
+  });
+
+  test('accepts strings from -c and JSON values from cdk.json alike', () => {
+    const fromCli = read({ prod: 'true', memorySize: '1024', logLevel: 'debug', alarmEmail: 'ops@example.com' });
+    const fromJson = read({ prod: true, memorySize: 1024, logLevel: 'DEBUG', alarmEmail: 'ops@example.com' });
+    assert.deepEqual(fromCli, fromJson);
+    assert.equal(fromCli.prod, true);
+    assert.equal(fromCli.memorySize, 1024);
+    assert.equal(fromCli.logLevel, 'DEBUG');
+    assert.equal(fromCli.alarmEmail, 'ops@example.com');
+  });
+
+  test('an empty value means the default', () => {
+    assert.equal(read({ memorySize: '', alarmEmail: '' }).memorySize, 512);
+    assert.equal(read({ alarmEmail: '' }).alarmEmail, undefined);
+  });
+
+  test('FIFO defaults to 10 records and no batching window, and refuses more', () => {
+    const fifo = read({ fifo: 'true' });
+    assert.equal(fifo.batchSize, 10);
+    assert.equal(fifo.maxBatchingWindowSeconds, 0);
+    rejects({ fifo: 'true', batchSize: '11' }, 'batchSize', /from 1 to 10/);
+    rejects({ fifo: 'true', maxBatchingWindowSeconds: '5' }, 'maxBatchingWindowSeconds', /FIFO/);
+  });
+
+  test('a standard batch above 10 records needs a batching window', () => {
+    rejects({ batchSize: '50', maxBatchingWindowSeconds: '0' }, 'maxBatchingWindowSeconds', /at least 1/);
+    assert.equal(read({ batchSize: '10', maxBatchingWindowSeconds: '0' }).maxBatchingWindowSeconds, 0);
+  });
+
+  test('the timeout must cover the database timeouts', () => {
+    rejects({ timeoutSeconds: '10' }, 'timeoutSeconds', /at least \d+ s/);
+  });
+
+  test('bad values are named with what was expected', () => {
+    rejects({ prod: 'yes' }, 'prod', /true or false/);
+    rejects({ memorySize: '512MB' }, 'memorySize', /whole number from 128 to 10240/);
+    rejects({ memorySize: 64 }, 'memorySize', /from 128/);
+    rejects({ dbConnectionBudget: '1' }, 'dbConnectionBudget', /from 2 to 1000/);
+    rejects({ alarmEmail: 'ops' }, 'alarmEmail', /e-mail/);
+    rejects({ logLevel: 'TRACE' }, 'logLevel', /DEBUG, INFO, WARN, ERROR/);
+    rejects({ dbInstanceType: 'db.t4g.micro' }, 'dbInstanceType', /without the "db." prefix/);
+    rejects({ stackName: 'login_etl' }, 'stackName', /stack name/);
+    rejects({ stackName: 'Login--Etl' }, 'stackName', /single hyphens/);
+    rejects({ stackName: 'L'.repeat(55) }, 'stackName', /at most 54/);
+    assert.equal(read({ stackName: 'L'.repeat(54) }).stackName.length, 54);
+  });
+
+  test('the error says how to set the key', () => {
+    assert.throws(
+      () => read({ prod: 1 }),
+      /context "prod" is 1: expected true or false \(set it with -c prod=\.\.\. or in cdk\.json\)/,
+    );
+  });
+});
+
+describe('checkKeyCase', () => {
+  test('rejects a setting spelled with the wrong case', () => {
+    assert.throws(() => checkKeyCase({ memorysize: '1024' }), /context "memorySize" was given as "memorysize"/);
+  });
+
+  test('leaves the CDK’s own context keys alone', () => {
+    checkKeyCase({ '@aws-cdk/core:checkSecretUsage': true, 'acknowledged-issue-numbers': [1], memorySize: 1 });
+  });
+});
