@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../lambda/config.js';
+import { LoginEtl } from '../../lambda/login-etl.js';
+import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
+import { VaultReader } from '../../lambda/vault/vault-reader.js';
+import { sqsEvent } from '../../tools/lib/sqs-event.js';
+import { forget } from '../../tools/lib/pii/forget.js';
+import { unmask } from '../../tools/lib/pii/unmask.js';
+import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/keys.js';
+import { scanDatabaseForPii } from '../support/pii-scan.js';
+import { sampleBodies } from '../support/samples.js';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+interface Login {
+  user_id: string;
+  device_type: string;
+  ip: string;
+  device_id: string;
+  locale: string | null;
+  app_version: string;
+}
+const s = sampleBodies.map((b) => JSON.parse(b) as Partial<Login>).filter((m): m is Login => typeof m.user_id === 'string');
+const sample = (i: number): Login => s[i] ?? assert.fail(`no sample ${i}`);
+const login = (user: string, from: Login, overrides: Partial<Login> = {}) => JSON.stringify({ ...from, user_id: user, ...overrides });
+
+// A and B share an ip (sample 0's); each has a device of their own.
+const SHARED_IP = sample(0).ip;
+const bodies = [
+  login('user-a', sample(0)),
+  login('user-b', sample(1), { ip: SHARED_IP }),
+  login('user-c', sample(2)),
+];
+const context = { operator: 'bob', reason: 'DSR-77 erasure request' };
+
+describe('forget: erasure by crypto-shredding', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let etl: LoginEtl;
+  let client: pg.Client;
+  let reader: VaultReader;
+
+  const show = (subject: UnmaskSubject) => unmask(client, { subject, context }, { reader });
+  const rowOf = async (userId: string) =>
+    (await db.pool.query<{ masked_ip: string; masked_device_id: string }>(
+      'SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = $1 ORDER BY ingested_at LIMIT 1', [userId],
+    )).rows[0] ?? assert.fail(`no row for ${userId}`);
+  const ingest = async (list: string[], idPrefix: string, sentTimestamp?: number) =>
+    etl.process(sqsEvent(list, { idPrefix, ...(sentTimestamp === undefined ? {} : { sentTimestamp }) }));
+
+  before(async () => {
+    db = await createTestDatabase('pii_erasure');
+    env = testEnv(db.url);
+    etl = new LoginEtl(loadConfig(env));
+    assert.equal((await ingest(bodies, 'erasure')).counts.written, 3);
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
+  });
+  after(async () => {
+    reader.close();
+    await etl.close();
+    await client.end();
+    await db.drop();
+  });
+
+  it('forgets a user: own values unrecoverable, the shared ip still recoverable for the other user', async () => {
+    const a = await rowOf('user-a');
+    const result = await forget(client, { userId: 'user-a', context });
+    assert.deepEqual(
+      { rows: result.loginRows, shredded: result.shredded, kept: result.keptShared, gone: result.alreadyGone },
+      { rows: 1, shredded: { ip: 0, device_id: 1 }, kept: 1, gone: 0 },
+    );
+
+    const userA = await show({ kind: 'user', userId: 'user-a' });
+    assert.equal(userA.outcome, 'erased');
+    assert.deepEqual(userA.values, []);
+    assert.deepEqual(userA.erasedAt, result.erasedAt);
+    assert.equal((await show({ kind: 'device_id', token: a.masked_device_id })).outcome, 'erased');
+
+    const userB = await show({ kind: 'user', userId: 'user-b' });
+    assert.equal(userB.outcome, 'ok');
+    assert.deepEqual(userB.values.map((v) => v.value), [SHARED_IP, sample(1).device_id]);
+    const sharedIp = await show({ kind: 'ip', token: a.masked_ip });
+    assert.deepEqual(sharedIp.values.map((v) => [v.value, v.rows]), [[SHARED_IP, 1]], "only B's row counts as live");
+
+    const kept = await db.pool.query('SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = $1', ['user-a']);
+    assert.deepEqual(kept.rows, [a], 'the masked row stays for analytics');
+    const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, reason FROM pii_erasures');
+    assert.deepEqual(erasures.rows, [
+      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: 'bob (db: postgres)', reason: context.reason },
+    ]);
+    const audit = await db.pool.query(`SELECT subject, outcome FROM pii_unmask_audit WHERE outcome = 'forgotten'`);
+    assert.deepEqual(audit.rows, [{ subject: 'user-a', outcome: 'forgotten' }]);
+  });
+
+  it('once every user of a shared value is forgotten, the value goes too', async () => {
+    const b = await rowOf('user-b');
+    const result = await forget(client, { userId: 'user-b', context });
+    assert.deepEqual(result.shredded, { ip: 1, device_id: 1 });
+    assert.equal(result.keptShared, 0);
+    assert.equal((await show({ kind: 'ip', token: b.masked_ip })).outcome, 'erased');
+    assert.equal((await show({ kind: 'user', userId: 'user-b' })).outcome, 'erased');
+    assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'ok', 'other users are untouched');
+    const again = await forget(client, { userId: 'user-b', context });
+    assert.deepEqual([again.shredded, again.alreadyGone], [{ ip: 0, device_id: 0 }, 2], 'forgetting twice is harmless');
+  });
+
+  it('logins sent after the erasure are new data; one sent before it stays erased however late it lands', async () => {
+    const late = await ingest([login('user-a', sample(9))], 'erasure-late', Date.now() - 60_000);
+    assert.equal(late.counts.written, 1, 'a message that waited in the queue (or the DLQ) during the erasure');
+    assert.equal((await show({ kind: 'user', userId: 'user-a' })).outcome, 'erased');
+    const sweep = await forget(client, { userId: 'user-a', context });
+    assert.deepEqual(sweep.shredded, { ip: 1, device_id: 1 }, 'forgetting again shreds what landed late');
+    assert.equal((await ingest([login('user-a', sample(5))], 'erasure-later', Date.now() + 1_000)).counts.written, 1);
+    const userA = await show({ kind: 'user', userId: 'user-a' });
+    assert.equal(userA.outcome, 'ok');
+    assert.deepEqual(userA.values.map((v) => v.value), [sample(5).ip, sample(5).device_id]);
+    assert.equal(userA.erasedRows, 2, 'the earlier rows stay erased');
+  });
+
+  it('shreds the sealed bodies of quarantined messages naming the user, and says so when the role may not', async () => {
+    const bad = login('user-q', sample(6), { ip: 'not-an-address' });
+    const result = await ingest([login('user-q', sample(7)), bad], 'erasure-quarantine');
+    assert.deepEqual([result.counts.written, result.counts.quarantined], [1, 1]);
+
+    const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
+    await operator.connect();
+    try {
+      const limited = await forget(operator, { userId: 'user-q', context });
+      assert.deepEqual(limited.shredded, { ip: 1, device_id: 1 }, 'the operator role may shred the vault');
+      assert.deepEqual(limited.quarantine, { sealed: 1, shredded: 0, notPermitted: true });
+    } finally {
+      await operator.end();
+    }
+    const full = await forget(client, { userId: 'user-q', context });
+    assert.deepEqual(full.quarantine, { sealed: 1, shredded: 1, notPermitted: false });
+    const q = await db.pool.query(
+      `SELECT reason, preview->'fields'->>'user_id' AS user_id, body_ciphertext, body_nonce, body_dek_id FROM user_logins_quarantine`,
+    );
+    assert.deepEqual(q.rows, [{ reason: 'schema_violation', user_id: 'user-q', body_ciphertext: null, body_nonce: null, body_dek_id: null }]);
+  });
+
+  it('waits for a batch in flight, and keeps the value that batch shares', async () => {
+    assert.equal((await ingest([login('user-e', sample(8))], 'erasure-race')).counts.written, 1);
+    const e = await rowOf('user-e');
+    const dek = (await db.pool.query<{ dek_id: string }>('SELECT dek_id FROM pii_vault WHERE token = $1', [e.masked_ip])).rows[0];
+    // The pipeline's role, mid-statement: F's row with E's ip, not yet committed.
+    const writer = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_writer' });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
+         VALUES ($1, 'ip', 'v1', $2, '\\x00', '\\x00') ON CONFLICT (token) DO NOTHING`,
+        [e.masked_ip, dek?.dek_id],
+      );
+      await writer.query(
+        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at)
+         VALUES ('user-f', $1, $2, 'race-f', 'v1', now())`,
+        [e.masked_ip, 'f'.repeat(64)],
+      );
+      let settled = false;
+      const forgetting = forget(client, { userId: 'user-e', context }).finally(() => {
+        settled = true;
+      });
+      await sleep(300);
+      assert.equal(settled, false, 'forget waits for the open batch');
+      await writer.query('COMMIT');
+      const result = await forgetting;
+      assert.deepEqual([result.shredded, result.keptShared], [{ ip: 0, device_id: 1 }, 1]);
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await writer.end();
+    }
+    assert.deepEqual((await show({ kind: 'ip', token: e.masked_ip })).values.map((v) => v.value), [sample(8).ip]);
+  });
+
+  it('gives up cleanly when the vault stays locked, changing nothing', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    const before = await db.pool.query('SELECT count(*) AS n FROM pii_unmask_audit');
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE pii_vault IN ROW EXCLUSIVE MODE');
+      await assert.rejects(forget(client, { userId: 'user-c', context }, { lockTimeoutMs: 200 }), { code: '55P03' });
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    assert.deepEqual((await db.pool.query('SELECT count(*) AS n FROM pii_unmask_audit')).rows, before.rows);
+    assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'ok');
+  });
+
+  it('leaves no plain ip or device id in any table', async () => {
+    assert.deepEqual(await scanDatabaseForPii(db.pool), []);
+  });
+
+  it(
+    'a message redelivered after the erasure does not bring the original back',
+    { todo: 'needs a pipeline change: WRITE_SQL inserts vault entries even for rows it skips as duplicates (see docs/pii.md)' },
+    async () => {
+      const c = await rowOf('user-c');
+      await forget(client, { userId: 'user-c', context });
+      const redelivered = await ingest([bodies[2] ?? ''], 'erasure'); // same message id as the first delivery
+      assert.equal(redelivered.counts.duplicate, 1);
+      assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'erased', 'unmask still refuses');
+      const vault = await db.pool.query('SELECT 1 FROM pii_vault WHERE token = ANY($1)', [[c.masked_ip, c.masked_device_id]]);
+      assert.equal(vault.rowCount, 0, 'the sealed original is back in the vault');
+    },
+  );
+});

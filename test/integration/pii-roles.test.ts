@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../lambda/config.js';
+import { LoginEtl } from '../../lambda/login-etl.js';
+import { parseKeyring } from '../../lambda/masking/keyring.js';
+import { tokenize } from '../../lambda/masking/tokenize.js';
+import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
+import { VaultReader } from '../../lambda/vault/vault-reader.js';
+import { sqsEvent } from '../../tools/lib/sqs-event.js';
+import { forget } from '../../tools/lib/pii/forget.js';
+import { unmask } from '../../tools/lib/pii/unmask.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/keys.js';
+import { scanDatabaseForPii } from '../support/pii-scan.js';
+import { sampleBodies, samplePii } from '../support/samples.js';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+type Role = 'login_etl_writer' | 'login_etl_analyst' | 'login_etl_operator';
+
+/** The role as a URL option: every connection of a pool made from it runs as that role. */
+function asRole(url: string, role: Role): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c role=${role}`);
+  return u.toString();
+}
+
+const context = { operator: 'carol', reason: 'INC-9 roles check' };
+
+describe('database roles and what each can see', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  const clients: pg.Client[] = [];
+
+  const connect = async (role: Role): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: asRole(db.url, role) });
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  const refused = (client: pg.Client, sql: string) =>
+    assert.rejects(client.query(sql), (error: { code?: string }) => {
+      assert.equal(error.code, '42501', `${sql}: expected insufficient_privilege, got ${error.code}`);
+      return true;
+    });
+
+  before(async () => {
+    db = await createTestDatabase('pii_roles');
+    env = testEnv(db.url);
+  });
+  after(async () => {
+    for (const c of clients) await c.end();
+    await db.drop();
+  });
+
+  it("the pipeline's write statement works under login_etl_writer, redelivery included", async () => {
+    const etl = new LoginEtl(loadConfig({ ...env, DATABASE_URL: asRole(db.url, 'login_etl_writer') }));
+    try {
+      const { database } = await etl.resources();
+      assert.deepEqual((await database.pool.query('SELECT current_user AS u')).rows, [{ u: 'login_etl_writer' }]);
+      const event = sqsEvent(sampleBodies, { idPrefix: 'roles' });
+      const first = await etl.process(event);
+      assert.deepEqual(first.counts, { written: 99, duplicate: 0, quarantined: 1, failed: 0 });
+      const again = await etl.process(event);
+      assert.deepEqual(again.counts, { written: 0, duplicate: 100, quarantined: 0, failed: 0 });
+    } finally {
+      await etl.close();
+    }
+  });
+
+  it('login_etl_writer can insert into the vault but not read it (SQLSTATE 42501)', async () => {
+    const writer = await connect('login_etl_writer');
+    assert.deepEqual((await writer.query('SELECT current_user AS u')).rows, [{ u: 'login_etl_writer' }]);
+    await refused(writer, 'SELECT * FROM pii_vault');
+    await refused(writer, 'SELECT ciphertext FROM pii_vault');
+    await refused(writer, 'SELECT wrapped_key FROM vault_data_keys');
+    await refused(writer, 'SELECT body_ciphertext FROM user_logins_quarantine');
+    await refused(writer, 'SELECT * FROM user_logins');
+    await refused(writer, 'SELECT * FROM pii_unmask_audit');
+    await refused(writer, 'DELETE FROM pii_vault');
+  });
+
+  it('login_etl_analyst reads user_logins only', async () => {
+    const analyst = await connect('login_etl_analyst');
+    const rows = await analyst.query('SELECT count(*)::int AS n, count(DISTINCT masked_device_id)::int AS d FROM user_logins');
+    assert.deepEqual(rows.rows, [{ n: 99, d: 99 }]);
+    await analyst.query('SELECT message_id, reason, preview FROM user_logins_quarantine');
+    await refused(analyst, 'SELECT * FROM pii_vault');
+    await refused(analyst, 'SELECT body_ciphertext FROM user_logins_quarantine');
+    await refused(analyst, 'SELECT * FROM vault_data_keys');
+    await refused(analyst, 'SELECT * FROM pii_unmask_audit');
+    await refused(analyst, 'SELECT * FROM pii_erasures');
+  });
+
+  it('login_etl_operator can unmask and forget, but not rewrite the vault or the audit trail', async () => {
+    const operator = await connect('login_etl_operator');
+    const reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
+    const userId = (JSON.parse(sampleBodies[4] ?? '{}') as { user_id: string }).user_id;
+    const shown = await unmask(operator, { subject: { kind: 'user', userId }, context }, { reader });
+    assert.equal(shown.values.length, 2);
+    const forgotten = await forget(operator, { userId, context });
+    assert.deepEqual(forgotten.shredded, { ip: 1, device_id: 1 });
+    await refused(operator, `UPDATE pii_vault SET key_version = 'v9'`);
+    await refused(operator, `INSERT INTO pii_vault SELECT * FROM pii_vault LIMIT 1`);
+    await refused(operator, 'UPDATE pii_unmask_audit SET reason = $$nothing to see$$');
+    await refused(operator, 'DELETE FROM pii_unmask_audit');
+    await refused(operator, 'DELETE FROM pii_erasures');
+    await refused(operator, 'UPDATE user_logins SET masked_ip = NULL');
+  });
+
+  it('stored tokens resist a dictionary of every sample ip without the key, and differ under another key', async () => {
+    const stored = new Set(
+      (await db.pool.query<{ t: string }>('SELECT masked_ip AS t FROM user_logins UNION SELECT token FROM pii_vault')).rows.map((r) => r.t),
+    );
+    const ips = sampleBodies.map((b) => (JSON.parse(b) as { ip?: string }).ip).filter((ip): ip is string => Boolean(ip));
+    const dictionary = ips.flatMap((ip) =>
+      ['sha256', 'sha1', 'md5'].flatMap((alg) => [ip, `ip\u0000${ip}`].map((x) => createHash(alg).update(x).digest('hex'))),
+    );
+    assert.equal(dictionary.filter((guess) => stored.has(guess)).length, 0, 'no unkeyed guess matches a stored token');
+    const otherKey = randomBytes(32);
+    assert.equal(ips.filter((ip) => stored.has(tokenize(otherKey, 'ip', ip))).length, 0, 'another key matches nothing');
+    const ourKey = parseKeyring(env.MASKING_KEYS ?? '', 't').keys.get('v1') ?? assert.fail('no v1');
+    assert.equal(ips.filter((ip) => stored.has(tokenize(ourKey, 'ip', ip))).length, 99, 'with the key, every ip is found');
+  });
+
+  it('no table holds a sample ip or device id in plain text (every text, json and bytea column)', async () => {
+    assert.ok(samplePii.length >= 198);
+    const counts = await db.pool.query<{ audit: string; vault: string }>(
+      'SELECT (SELECT count(*) FROM pii_unmask_audit) AS audit, (SELECT count(*) FROM pii_vault) AS vault',
+    );
+    assert.deepEqual(counts.rows, [{ audit: '2', vault: '196' }], 'audit and vault rows were scanned too');
+    assert.deepEqual(await scanDatabaseForPii(db.pool), []);
+  });
+});

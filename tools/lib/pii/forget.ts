@@ -1,0 +1,136 @@
+import type { ClientBase } from 'pg';
+import { FORGOTTEN_OUTCOME, rowForgottenAt } from './forgotten-users.js';
+import { requestedBy, writeAudit } from './audit.js';
+import type { OperatorContext } from './operator-context.js';
+
+export interface ForgetResult {
+  userId: string;
+  erasedAt: Date;
+  auditId: string;
+  /** The user's rows in user_logins: kept, masked, for analytics. */
+  loginRows: number;
+  /** Vault entries deleted: from now on these originals exist nowhere in the database. */
+  shredded: { ip: number; device_id: number };
+  /** Distinct values that users who were not forgotten also carry: kept for them. */
+  keptShared: number;
+  /** Distinct values already gone from the vault (an earlier erasure). */
+  alreadyGone: number;
+  /** Quarantined messages whose preview names the user, and what became of their sealed bodies. */
+  quarantine: { sealed: number; shredded: number; notPermitted: boolean };
+}
+
+/**
+ * The user's distinct tokens; those no live row of anyone else carries are
+ * deleted from the vault and recorded in pii_erasures. The caller's marker
+ * (written just before, same transaction) already makes this user's own rows
+ * dead, which is also what lets a second erasure of a shared value succeed
+ * once every user carrying it was forgotten.
+ */
+const SHRED_SQL = `
+WITH candidates AS (
+  SELECT DISTINCT t.kind, t.token
+  FROM user_logins l
+  CROSS JOIN LATERAL (VALUES ('ip', l.masked_ip), ('device_id', l.masked_device_id)) AS t(kind, token)
+  WHERE l.user_id = $1 AND t.token IS NOT NULL
+), doomed AS (
+  SELECT c.kind, c.token FROM candidates c
+  WHERE CASE c.kind
+    WHEN 'ip' THEN NOT EXISTS (
+      SELECT 1 FROM user_logins o WHERE o.masked_ip = c.token AND ${rowForgottenAt('o')} IS NULL)
+    ELSE NOT EXISTS (
+      SELECT 1 FROM user_logins o WHERE o.masked_device_id = c.token AND ${rowForgottenAt('o')} IS NULL)
+  END
+), shredded AS (
+  DELETE FROM pii_vault v USING doomed d
+  WHERE v.token = d.token AND v.kind = d.kind
+  RETURNING v.token, v.kind
+), recorded AS (
+  INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason)
+  SELECT s.token, s.kind, $1, ${requestedBy(2)}, $3 FROM shredded s
+  ON CONFLICT (token) DO NOTHING
+)
+SELECT (SELECT count(*) FROM candidates) AS candidates,
+       (SELECT count(*) FROM doomed) AS doomed,
+       (SELECT count(*) FROM shredded WHERE kind = 'ip') AS ip,
+       (SELECT count(*) FROM shredded WHERE kind = 'device_id') AS device_id`;
+
+/** Quarantined bodies are attributed by the user_id their preview kept in the clear. */
+const QUARANTINE_SQL = `
+SELECT count(*) FILTER (WHERE body_ciphertext IS NOT NULL) AS sealed,
+       has_column_privilege('user_logins_quarantine', 'body_ciphertext', 'UPDATE')
+         AND has_column_privilege('user_logins_quarantine', 'body_nonce', 'UPDATE')
+         AND has_column_privilege('user_logins_quarantine', 'body_dek_id', 'UPDATE') AS may_shred
+FROM user_logins_quarantine WHERE preview->'fields'->>'user_id' = $1`;
+
+/**
+ * Erasure by crypto-shredding, in one transaction:
+ * 1. lock pii_vault against the pipeline's inserts (SHARE ROW EXCLUSIVE; the
+ *    operator role may take it because it may DELETE there). Without the
+ *    lock, a batch committing a second user's row for a shared value while
+ *    this runs would not be seen, and that user's value would be deleted too;
+ *    with it, such a batch either committed before (and is seen) or waits.
+ *    Ingestion pauses for the few milliseconds this takes.
+ * 2. write the "forgotten" audit row (see forgotten-users.ts);
+ * 3. delete the vault entries only forgotten users reference, record them in
+ *    pii_erasures;
+ * 4. shred the sealed bodies of quarantined messages that name the user
+ *    (NULL the ciphertext; reason and masked preview stay), if the role may.
+ * The login rows stay: they hold tokens only.
+ */
+export async function forget(
+  client: ClientBase,
+  request: { userId: string; context: OperatorContext },
+  options: { lockTimeoutMs?: number } = {},
+): Promise<ForgetResult> {
+  const { userId, context } = request;
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  let committed = false;
+  try {
+    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${options.lockTimeoutMs ?? 10_000}ms`]);
+    await client.query('LOCK TABLE pii_vault IN SHARE ROW EXCLUSIVE MODE');
+    const audit = await writeAudit(client, {
+      context,
+      subjectKind: 'user_id',
+      subject: userId,
+      outcome: FORGOTTEN_OUTCOME,
+      valuesReturned: 0,
+    });
+    const shred = await client.query<{ candidates: string; doomed: string; ip: string; device_id: string }>(SHRED_SQL, [
+      userId,
+      context.operator,
+      context.reason,
+    ]);
+    const s = shred.rows[0];
+    const ip = Number(s?.ip ?? 0);
+    const deviceId = Number(s?.device_id ?? 0);
+    const candidates = Number(s?.candidates ?? 0);
+    const doomed = Number(s?.doomed ?? 0);
+
+    const logins = await client.query<{ n: string }>('SELECT count(*) AS n FROM user_logins WHERE user_id = $1', [userId]);
+    const q = (await client.query<{ sealed: string; may_shred: boolean }>(QUARANTINE_SQL, [userId])).rows[0];
+    const sealed = Number(q?.sealed ?? 0);
+    let quarantineShredded = 0;
+    if (sealed > 0 && q?.may_shred) {
+      const updated = await client.query(
+        `UPDATE user_logins_quarantine SET body_dek_id = NULL, body_nonce = NULL, body_ciphertext = NULL
+         WHERE preview->'fields'->>'user_id' = $1 AND body_ciphertext IS NOT NULL`,
+        [userId],
+      );
+      quarantineShredded = updated.rowCount ?? 0;
+    }
+    await client.query('COMMIT');
+    committed = true;
+    return {
+      userId,
+      erasedAt: audit.requestedAt,
+      auditId: audit.id,
+      loginRows: Number(logins.rows[0]?.n ?? 0),
+      shredded: { ip, device_id: deviceId },
+      keptShared: candidates - doomed,
+      alreadyGone: doomed - ip - deviceId,
+      quarantine: { sealed, shredded: quarantineShredded, notPermitted: sealed > 0 && !q?.may_shred },
+    };
+  } finally {
+    if (!committed) await client.query('ROLLBACK').catch(() => undefined);
+  }
+}

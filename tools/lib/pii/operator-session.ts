@@ -1,0 +1,53 @@
+import type { PoolClient } from 'pg';
+import { loadConfig } from '../../../lambda/config.js';
+import { createResources, type Resources } from '../../../lambda/resources.js';
+import { prepareLocalEnvironment } from '../local-environment.js';
+
+/**
+ * The operator's own connection and keys: DATABASE_URL (or the embedded demo
+ * database, as its superuser) and the MASKING_* / VAULT_* settings, exactly
+ * as the function reads them. Nothing here prints.
+ */
+export interface OperatorSession {
+  resources: Resources;
+  run<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openOperatorSession(): Promise<OperatorSession> {
+  const { env, database } = await prepareLocalEnvironment();
+  let resources: Resources;
+  try {
+    resources = await createResources(loadConfig(env));
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  return {
+    resources,
+    async run(work) {
+      try {
+        return (await resources.database.run(work)).value;
+      } catch (error) {
+        throw explainDatabaseError(error);
+      }
+    },
+    async close() {
+      await resources.database.close();
+      await database.stop();
+    },
+  };
+}
+
+/** The two errors an operator can fix, with the fix; others pass unchanged. */
+export function explainDatabaseError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === '42501') {
+    return new Error(`${message} (SQLSTATE 42501): connect as a database user granted login_etl_operator`, { cause: error });
+  }
+  if (code === '42P01') {
+    return new Error(`${message} (SQLSTATE 42P01): the database has no login-etl schema; run \`npm run migrate\``, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,42 @@
+import type { PiiKind } from '../../../lambda/masking/tokenize.js';
+import { UsageError } from '../cli.js';
+import type { AuditSubjectKind } from './audit.js';
+
+/** What unmask is asked about: one token, or every value of one user. */
+export type UnmaskSubject = { kind: PiiKind; token: string } | { kind: 'user'; userId: string };
+
+/** The user_logins column that holds tokens of a kind. Fixed names, never input. */
+export const tokenColumn = (kind: PiiKind): 'masked_ip' | 'masked_device_id' =>
+  kind === 'ip' ? 'masked_ip' : 'masked_device_id';
+
+const TOKEN = /^[0-9a-f]{64}$/;
+
+export function parseToken(flag: string, given: string): string {
+  const token = given.trim().toLowerCase();
+  if (!TOKEN.test(token)) throw new UsageError(`${flag} takes a token: 64 hex characters, as stored in user_logins`);
+  return token;
+}
+
+export function parseSubject(values: {
+  'masked-ip'?: string | undefined;
+  'masked-device-id'?: string | undefined;
+  'user-id'?: string | undefined;
+}): UnmaskSubject {
+  const given = (['masked-ip', 'masked-device-id', 'user-id'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length !== 1) {
+    throw new UsageError('give exactly one of --masked-ip <token>, --masked-device-id <token>, --user-id <id>');
+  }
+  if (values['masked-ip'] !== undefined) return { kind: 'ip', token: parseToken('--masked-ip', values['masked-ip']) };
+  if (values['masked-device-id'] !== undefined) {
+    return { kind: 'device_id', token: parseToken('--masked-device-id', values['masked-device-id']) };
+  }
+  // Not trimmed: user ids are stored exactly as the producer sent them.
+  const userId = values['user-id'] ?? '';
+  if (userId.length === 0 || userId.length > 128) throw new UsageError('--user-id must be 1 to 128 characters');
+  return { kind: 'user', userId };
+}
+
+export function auditSubject(subject: UnmaskSubject): { subjectKind: AuditSubjectKind; subject: string } {
+  if (subject.kind === 'user') return { subjectKind: 'user_id', subject: subject.userId };
+  return { subjectKind: tokenColumn(subject.kind), subject: subject.token };
+}
