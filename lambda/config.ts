@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// Namespace import: lets esbuild drop the parts of zod we do not use.
+import * as z from 'zod';
 
 /**
  * Every environment variable login-etl reads, validated once at cold start.
@@ -97,7 +98,7 @@ function oneOf(env: Env, names: (keyof Env)[], what: string): void {
   }
 }
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+function parseEnv(source: NodeJS.ProcessEnv): Env {
   // Empty strings mean "unset" here, as they do for most shells' `VAR= cmd`.
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
@@ -109,28 +110,48 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(variable, `is invalid: ${issue?.message ?? 'unknown problem'}`);
   }
   const env = parsed.data;
-  oneOf(env, ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], 'masking keyring');
-  oneOf(env, ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], 'vault key-encryption key');
   if (env.DATABASE_URL && env.DB_SECRET_ARN) {
     throw new ConfigError('DATABASE_URL + DB_SECRET_ARN', 'are both set: give the database one way only');
   }
   if (env.DB_IAM_AUTH && !env.AWS_REGION) {
     throw new ConfigError('AWS_REGION', 'is not set: DB_IAM_AUTH needs it to sign tokens');
   }
+  return env;
+}
+
+function databaseSection(env: Env): Config['database'] {
   return {
-    database: {
-      url: env.DATABASE_URL,
-      secretArn: env.DB_SECRET_ARN,
-      host: env.DB_HOST,
-      port: env.DB_PORT,
-      name: env.DB_NAME,
-      user: env.DB_USER,
-      iamAuth: env.DB_IAM_AUTH,
-      ssl: env.DB_SSL,
-      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
-      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
-      poolMax: env.DB_POOL_MAX,
-    },
+    url: env.DATABASE_URL,
+    secretArn: env.DB_SECRET_ARN,
+    host: env.DB_HOST,
+    port: env.DB_PORT,
+    name: env.DB_NAME,
+    user: env.DB_USER,
+    iamAuth: env.DB_IAM_AUTH,
+    ssl: env.DB_SSL,
+    connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    poolMax: env.DB_POOL_MAX,
+  };
+}
+
+/**
+ * The database settings alone, for tools that need no keys: the deploy-time
+ * migration function and the operator tools (least privilege: they are not
+ * given the masking keyring or the vault key).
+ */
+export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'database' | 'region'> {
+  const env = parseEnv(source);
+  return { database: databaseSection(env), region: env.AWS_REGION };
+}
+
+/** Everything the pipeline needs. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
+  oneOf(env, ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], 'masking keyring');
+  oneOf(env, ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], 'vault key-encryption key');
+  return {
+    database: databaseSection(env),
     masking: {
       keysJson: env.MASKING_KEYS,
       keysFile: env.MASKING_KEYS_FILE,

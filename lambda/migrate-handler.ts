@@ -1,16 +1,40 @@
-import { loadConfig } from './config.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadDatabaseConfig } from './config.js';
+import { isDeadConnectionError } from './db/database.js';
 import { migrate, type MigrationResult } from './db/migrate.js';
-import { LoginEtl } from './login-etl.js';
+import { redactReplacer } from './observability/redact.js';
+import { createDatabase } from './resources.js';
 
 /**
- * Deploy-time schema migration (a CDK trigger runs it before the pipeline's
- * event source mapping exists). Same configuration as the pipeline.
+ * Deploy-time schema migration: a CDK trigger runs it after the database and
+ * proxy exist and before the pipeline takes traffic. It gets the database
+ * settings only, never the masking keyring or the vault key.
  */
-const loginEtl = new LoginEtl(loadConfig());
+const config = loadDatabaseConfig();
+const logger = new Logger({ serviceName: 'login-etl-migrate', jsonReplacerFn: redactReplacer });
+
+/** A fresh RDS Proxy target reports "unavailable" for a while after creation. */
+const CONNECT_PATIENCE_MS = 60_000;
 
 export const handler = async (): Promise<MigrationResult> => {
-  const { database } = await loginEtl.resources();
-  const { value } = await database.run((client) => migrate(client));
-  loginEtl.logger.info('migrations done', { applied: value.applied, alreadyApplied: value.alreadyApplied });
-  return value;
+  const database = await createDatabase(config);
+  const deadline = Date.now() + CONNECT_PATIENCE_MS;
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { value } = await database.run((client) => migrate(client));
+        logger.info('migrations done', { applied: value.applied, alreadyApplied: value.alreadyApplied });
+        return value;
+      } catch (error) {
+        // A SQLSTATE means the server answered: a broken migration is not retried.
+        const sqlState = /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code ?? ''));
+        const retryable = !sqlState || isDeadConnectionError(error);
+        if (!retryable || Date.now() > deadline) throw error;
+        logger.warn('database not reachable yet; retrying', { attempt, error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 5_000)));
+      }
+    }
+  } finally {
+    await database.close();
+  }
 };

@@ -53,18 +53,16 @@ async function loadRdsSecret(arn: string, secrets: SecretReader): Promise<RdsSec
   return parsed as RdsSecret;
 }
 
-export async function createResources(config: Config, edges: AwsEdges = {}): Promise<Resources> {
-  let secretReader = edges.secrets;
-  const secrets = () => (secretReader ??= new SecretsManagerReader());
-  let kmsClient = edges.kms;
-  const kms = () => (kmsClient ??= new KMSClient(config.region ? { region: config.region } : {}));
-
+/**
+ * The cached connection from configuration: the RDS secret (when given) and an
+ * IAM token signer (when DB_IAM_AUTH) resolved once.
+ */
+export async function createDatabase(
+  config: Pick<Config, 'database' | 'region'>,
+  secrets: () => SecretReader = () => new SecretsManagerReader(),
+): Promise<Database> {
   const db = config.database;
-  const [keyring, kek, rdsSecret] = await Promise.all([
-    loadKeyring(config.masking, secrets),
-    loadKek(config.vault, kms),
-    db.secretArn ? loadRdsSecret(db.secretArn, secrets()) : Promise.resolve(undefined),
-  ]);
+  const rdsSecret = db.secretArn ? await loadRdsSecret(db.secretArn, secrets()) : undefined;
   let iamPassword: (() => Promise<string>) | undefined;
   if (db.iamAuth) {
     // Tokens live 15 minutes and are needed only to open a connection.
@@ -76,7 +74,20 @@ export async function createResources(config: Config, edges: AwsEdges = {}): Pro
     });
     iamPassword = () => signer.getAuthToken();
   }
-  const database = new Database(buildPoolConfig(db, rdsSecret, iamPassword));
+  return new Database(buildPoolConfig(db, rdsSecret, iamPassword));
+}
+
+export async function createResources(config: Config, edges: AwsEdges = {}): Promise<Resources> {
+  let secretReader = edges.secrets;
+  const secrets = () => (secretReader ??= new SecretsManagerReader());
+  let kmsClient = edges.kms;
+  const kms = () => (kmsClient ??= new KMSClient(config.region ? { region: config.region } : {}));
+
+  const [keyring, kek, database] = await Promise.all([
+    loadKeyring(config.masking, secrets),
+    loadKek(config.vault, kms),
+    createDatabase(config, secrets),
+  ]);
   const tokenizer = new Tokenizer(keyring);
   return {
     database,
