@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runTool } from '../support/run-tool.js';
 import { findPii } from '../support/samples.js';
@@ -50,5 +51,22 @@ describe('npm run demo', () => {
     assert.equal(reuse.code, 0, reuse.stderr);
     assert.doesNotMatch(reuse.stdout, /initialising/, 'the cluster is reused');
     assert.match(reuse.stdout, /0 written, 100 duplicate/, 'keys and data persisted between runs');
+
+    // A server another tool already runs on the cluster is shared, and left running.
+    process.env.LOGIN_ETL_DATA_DIR = env.LOGIN_ETL_DATA_DIR;
+    const { startLocalDatabase } = await import('../../tools/lib/local-database.js');
+    const owner = await startLocalDatabase();
+    try {
+      const shared = await runTool('demo', [], env, 120_000);
+      assert.equal(shared.code, 0, shared.stderr);
+      assert.match(shared.stdout, /already running on 127\.0\.0\.1:\d+; sharing it/);
+      const client = new pg.Client({ connectionString: owner.url });
+      await client.connect();
+      const rows = await client.query<{ n: string }>('SELECT count(*) AS n FROM user_logins');
+      await client.end();
+      assert.equal(rows.rows[0]?.n, '99', 'the owner\'s server still runs after the demo ended');
+    } finally {
+      await owner.stop();
+    }
   });
 });

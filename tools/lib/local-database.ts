@@ -56,7 +56,7 @@ const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIG
  * natural exit into exit code 0 and takes over SIGINT/SIGTERM. Our tools own
  * their exit codes and their graceful shutdown (and stop the server in a
  * finally), so the listeners it adds are removed again. A server orphaned by
- * a hard kill is stopped at the next start (stopLeftoverServer).
+ * a hard kill is reused by the next run (runningServerPort).
  */
 async function importEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
@@ -70,20 +70,24 @@ async function importEmbeddedPostgres() {
 }
 
 /**
- * Stops a postmaster left running by a killed earlier run, so its data
- * directory can be started again.
+ * A server already running on this cluster: another tool's (a consume in one
+ * terminal, a demo in another) or one orphaned by a hard kill. It is shared,
+ * not restarted, and left running for its owner. postmaster.pid holds the pid
+ * on line 1 and the port on line 4.
  */
-async function stopLeftoverServer(clusterDir: string): Promise<void> {
+async function runningServerPort(clusterDir: string): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8').catch(() => '')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
   try {
-    process.kill(pid, 'SIGINT'); // "fast shutdown"
+    process.kill(pid, 0);
   } catch {
-    return; // not running: postgres removes a stale pid file itself
+    return undefined; // stale pid file: postgres removes it itself on start
   }
-  for (let i = 0; i < 100 && existsSync(pidFile); i += 1) await new Promise((r) => setTimeout(r, 100));
+  return port;
 }
 
 /**
@@ -105,7 +109,13 @@ export async function startLocalDatabase(options: {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const clusterDir = path.join(dataDir, options.cluster ?? 'postgres');
   await mkdir(dataDir, { recursive: true });
-  await stopLeftoverServer(clusterDir);
+  const running = await runningServerPort(clusterDir);
+  if (running !== undefined) {
+    const serverUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${running}/postgres`;
+    options.log?.(`embedded PostgreSQL already running on 127.0.0.1:${running}; sharing it`);
+    await ensureDatabaseExists(serverUrl, database);
+    return { serverUrl, url: withDatabase(serverUrl, database), embedded: true, stop: async () => undefined };
+  }
   const port = await freePort();
   const isRoot = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
