@@ -130,17 +130,21 @@ describe('forget: erasure by crypto-shredding', () => {
     const result = await ingest([login('user-q', sample(7)), bad], 'erasure-quarantine');
     assert.deepEqual([result.counts.written, result.counts.quarantined], [1, 1]);
 
+    const grant = `UPDATE (body_dek_id, body_nonce, body_ciphertext) ON user_logins_quarantine`;
     const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
     await operator.connect();
     try {
+      // Without migration 005's grant, forget still shreds the vault and says what it could not do.
+      await db.pool.query(`REVOKE ${grant} FROM login_etl_operator`);
       const limited = await forget(operator, { userId: 'user-q', context });
       assert.deepEqual(limited.shredded, { ip: 1, device_id: 1 }, 'the operator role may shred the vault');
       assert.deepEqual(limited.quarantine, { sealed: 1, shredded: 0, notPermitted: true });
+      await db.pool.query(`GRANT ${grant} TO login_etl_operator`);
+      const full = await forget(operator, { userId: 'user-q', context });
+      assert.deepEqual(full.quarantine, { sealed: 1, shredded: 1, notPermitted: false });
     } finally {
       await operator.end();
     }
-    const full = await forget(client, { userId: 'user-q', context });
-    assert.deepEqual(full.quarantine, { sealed: 1, shredded: 1, notPermitted: false });
     const q = await db.pool.query(
       `SELECT reason, preview->'fields'->>'user_id' AS user_id, body_ciphertext, body_nonce, body_dek_id FROM user_logins_quarantine`,
     );

@@ -2,6 +2,7 @@ import { sql as userLogins } from './001_user_logins.js';
 import { sql as quarantine } from './002_quarantine.js';
 import { sql as vault } from './003_vault.js';
 import { sql as roles } from './004_roles.js';
+import { sql as operatorErasure } from './005_operator_erasure.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'quarantine', sql: quarantine },
   { version: 3, name: 'vault', sql: vault },
   { version: 4, name: 'roles', sql: roles },
+  { version: 5, name: 'operator_erasure', sql: operatorErasure },
 ];
