@@ -18,7 +18,7 @@ export interface ConnectionInfo {
 export function isDeadConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '57P05', '25P03'].includes(code)) return true;
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
   }
   const message = error instanceof Error ? error.message : '';

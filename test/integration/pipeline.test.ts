@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../lambda/config.js';
 import { FullBatchFailureError } from '../../lambda/errors.js';
@@ -8,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
 import { sampleBodies } from '../support/samples.js';
+import { repoRoot } from '../support/run-tool.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -117,8 +119,28 @@ describe('pipeline against a real Postgres', () => {
          WHERE datname = current_database() AND application_name = 'login-etl' AND pid <> pg_backend_pid()`,
       );
       assert.ok(killed.rowCount && killed.rowCount >= 1, 'the cached connection was terminated');
-      // No pause: like a thawed sandbox, the pool still holds the dead client.
       const next = await etl.process(sqsEvent(sampleBodies.slice(45, 50), { idPrefix: 'terminate-b' }));
+      assert.deepEqual(next.response, { batchItemFailures: [] });
+      assert.equal(next.counts.written, 5);
+    } finally {
+      await etl.close();
+    }
+  });
+
+  it('detects a connection that died while the sandbox was frozen and retries once', async () => {
+    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    try {
+      assert.equal((await etl.process(sqsEvent(sampleBodies.slice(50, 55), { idPrefix: 'frozen-a' }))).counts.written, 5);
+      // Terminate from another process while this one's event loop is blocked,
+      // as a frozen sandbox's is: the pool cannot have seen the socket close
+      // when the next invocation takes the connection.
+      execFileSync(process.execPath, ['--input-type=module', '-e', `
+        import pg from 'pg';
+        const c = new pg.Client(${JSON.stringify(db.url)});
+        await c.connect();
+        await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'login-etl'");
+        await c.end();`], { cwd: repoRoot });
+      const next = await etl.process(sqsEvent(sampleBodies.slice(55, 60), { idPrefix: 'frozen-b' }));
       assert.deepEqual(next.response, { batchItemFailures: [] });
       assert.equal(next.counts.written, 5);
       assert.equal(next.report.connectionRetried, true, 'the dead connection was detected and replaced once');

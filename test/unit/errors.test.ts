@@ -22,6 +22,7 @@ describe('isDeadConnectionError', () => {
   it('recognises a terminated session and a reset socket', () => {
     assert.ok(isDeadConnectionError(pgError('57P01')));
     assert.ok(isDeadConnectionError(pgError('08006')));
+    assert.ok(isDeadConnectionError(pgError('57P05')), 'idle_session_timeout');
     assert.ok(isDeadConnectionError(new Error('Connection terminated unexpectedly')));
     assert.ok(isDeadConnectionError(pgError('ECONNRESET')));
   });
