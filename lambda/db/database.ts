@@ -36,12 +36,15 @@ export function isDeadConnectionError(error: unknown): boolean {
 export class Database {
   readonly #pool: pg.Pool;
   readonly #known = new WeakSet<PoolClient>();
+  /** Errors raised on a reused connection (one that went stale while idle). */
+  readonly #staleFailures = new WeakSet<object>();
 
   constructor(config: PoolConfig) {
     this.#pool = new pg.Pool(config);
     // Idle clients can error (server restart, proxy idle timeout). Without a
     // listener Node would crash the process; the pool already drops the client.
     this.#pool.on('error', () => undefined);
+    this.#pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   get pool(): pg.Pool {
@@ -49,11 +52,19 @@ export class Database {
   }
 
   async run<T>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T } & ConnectionInfo> {
-    try {
-      return { ...(await this.#attempt(work)), retried: false };
-    } catch (error) {
-      if (!isDeadConnectionError(error)) throw error;
-      return { ...(await this.#attempt(work)), retried: true };
+    // A dead connection is retried on another one. With DB_POOL_MAX > 1 the
+    // pool may hold several connections that died together (frozen process,
+    // server restart), so the retry goes on while the one that failed was a
+    // reused connection (at most once per pool slot); a connection opened
+    // for the retry failing too means the database is unreachable.
+    const slots = this.#pool.options.max ?? 10;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return { ...(await this.#attempt(work)), retried: attempt > 0 };
+      } catch (error) {
+        const again = isDeadConnectionError(error) && (attempt === 0 || this.#staleFailures.has(error as object)) && attempt < slots;
+        if (!again) throw error;
+      }
     }
   }
 
@@ -72,6 +83,7 @@ export class Database {
       const code = (error as { code?: unknown } | null)?.code;
       const reusable =
         typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !isDeadConnectionError(error);
+      if (connectMs === undefined && typeof error === 'object' && error !== null) this.#staleFailures.add(error);
       client.release(reusable ? undefined : error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
