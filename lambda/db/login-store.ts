@@ -1,3 +1,4 @@
+import { arrayParameterTypes, binaryArray } from './binary-array.js';
 import type { Database } from './database.js';
 import type { LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 
@@ -7,20 +8,24 @@ import type { LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
  * in a data-modifying CTE. One statement is one round trip and one implicit
  * transaction, and its text stays far under the 16 KB that would pin an RDS
  * Proxy session, whatever the batch size. ON CONFLICT DO NOTHING on every
- * natural key makes a redelivered batch a no-op; RETURNING tells which
- * message ids this statement inserted, so the rest are reported as duplicates.
+ * natural key makes a redelivered batch a no-op. Vault entries go in only
+ * for the login rows this statement inserted: a redelivered message of a
+ * user erased since its first delivery is a duplicate row, and must not
+ * bring the user's sealed originals back (see docs/pii.md). They go in in
+ * token order: two batches that share values (the same ip in two sandboxes)
+ * then take their row locks in the same order and wait for each other instead
+ * of deadlocking (40P01), which failed whole batches once concurrency rose.
+ * Login and quarantine rows keep event order (the first row Postgres rejects
+ * decides how a bad batch is bisected, which matters on FIFO queues).
+ * The statement returns the login message ids it did NOT insert (duplicates:
+ * usually none, so the reply stays small whatever the batch size) and the
+ * quarantine ids it did.
  */
 export const WRITE_SQL = `
 WITH data_key AS (
   INSERT INTO vault_data_keys (id, kek_id, wrapped_key)
   VALUES ($1::uuid, $2, $3::bytea)
   ON CONFLICT (id) DO NOTHING
-), vault AS (
-  INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
-  SELECT v.token, v.kind, v.key_version, $1::uuid, v.nonce, v.ciphertext
-  FROM unnest($4::varchar[], $5::varchar[], $6::varchar[], $7::bytea[], $8::bytea[])
-       AS v(token, kind, key_version, nonce, ciphertext)
-  ON CONFLICT (token) DO NOTHING
 ), quarantined AS (
   INSERT INTO user_logins_quarantine
     (message_id, reason, detail, preview, body_dek_id, body_nonce, body_ciphertext,
@@ -40,9 +45,18 @@ WITH data_key AS (
                        $23::int[], $24::date[], $25::varchar[], $26::varchar[], $27::varchar[],
                        $28::timestamptz[])
   ON CONFLICT (message_id) DO NOTHING
-  RETURNING message_id
+  RETURNING message_id, masked_ip, masked_device_id
+), vault AS (
+  INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
+  SELECT v.token, v.kind, v.key_version, $1::uuid, v.nonce, v.ciphertext
+  FROM unnest($4::varchar[], $5::varchar[], $6::varchar[], $7::bytea[], $8::bytea[])
+       AS v(token, kind, key_version, nonce, ciphertext)
+  WHERE v.token IN (SELECT masked_ip FROM written UNION ALL SELECT masked_device_id FROM written)
+  ORDER BY v.token
+  ON CONFLICT (token) DO NOTHING
 )
-SELECT 'w' AS k, message_id FROM written
+SELECT 'd' AS k, m.message_id FROM unnest($25::varchar[]) AS m(message_id)
+WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.message_id = m.message_id)
 UNION ALL
 SELECT 'q' AS k, message_id FROM quarantined`;
 
@@ -81,16 +95,37 @@ export function writeParameters(set: WriteSet): unknown[] {
   ];
 }
 
+/** Parameter index → element type, read from WRITE_SQL's own casts, so the two cannot drift. */
+const ARRAY_PARAMETERS = arrayParameterTypes(WRITE_SQL);
+
+/**
+ * writeParameters() as sent: every array in binary format. pg sends a Buffer
+ * parameter as binary, so the server copies elements (array_recv) instead of
+ * parsing array literals (array_in, hex-decoding every bytea), and the client
+ * skips building those literals (pg's arrayString, hex-encoding every bytea).
+ */
+export function encodeWriteParameters(values: readonly unknown[]): unknown[] {
+  return values.map((value, i) => {
+    const type = ARRAY_PARAMETERS.get(i);
+    return type && Array.isArray(value) ? (binaryArray(type, value) ?? value) : value;
+  });
+}
+
 export class PostgresLoginStore implements LoginStore {
   constructor(readonly database: Database) {}
 
   async write(set: WriteSet): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database.run((client) =>
-      client.query<{ k: 'w' | 'q'; message_id: string }>({ text: WRITE_SQL, values: writeParameters(set) }),
+      client.query<{ k: 'd' | 'q'; message_id: string }>({
+        text: WRITE_SQL,
+        values: encodeWriteParameters(writeParameters(set)),
+      }),
     );
-    const written = new Set<string>();
+    const duplicates = new Set<string>();
     const quarantined = new Set<string>();
-    for (const row of value.rows) (row.k === 'w' ? written : quarantined).add(row.message_id);
+    for (const row of value.rows) (row.k === 'd' ? duplicates : quarantined).add(row.message_id);
+    const written = new Set<string>();
+    for (const { messageId } of set.logins) if (!duplicates.has(messageId)) written.add(messageId);
     return connectMs === undefined ? { written, quarantined, retried } : { written, quarantined, connectMs, retried };
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Keyring } from './keyring.js';
 
 export type PiiKind = 'ip' | 'device_id';
@@ -9,15 +9,17 @@ export type PiiKind = 'ip' | 'device_id';
  * visible); without the key nobody can test a guess, unlike a bare SHA-256 of
  * an IPv4 address, whose 2^32 inputs hash in minutes. The kind is part of the
  * MAC input so an ip and a device id that happen to be equal strings do not
- * share a token.
+ * share a token. The MAC input is kind, NUL, value, as UTF-8 (one update:
+ * the same bytes as three, at half the calls).
  */
-export function tokenize(key: Buffer, kind: PiiKind, value: string): string {
-  return createHmac('sha256', key).update(kind).update('\u0000').update(value).digest('hex');
+export function tokenize(key: Buffer | KeyObject, kind: PiiKind, value: string): string {
+  return createHmac('sha256', key).update(`${kind}\u0000${value}`, 'utf8').digest('hex');
 }
 
 export class Tokenizer {
   readonly version: string;
-  readonly #key: Buffer;
+  /** The current key, imported once: a raw Buffer would be imported per token. */
+  readonly #key: KeyObject;
   readonly #keyring: Keyring;
 
   constructor(keyring: Keyring) {
@@ -25,7 +27,7 @@ export class Tokenizer {
     this.version = keyring.current;
     const key = keyring.keys.get(keyring.current);
     if (!key) throw new Error(`keyring has no key ${keyring.current}`);
-    this.#key = key;
+    this.#key = createSecretKey(key);
   }
 
   /** Token under the current key version: what the pipeline writes. */

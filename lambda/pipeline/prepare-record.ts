@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import type { PermanentRecordError } from '../errors.js';
 import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
@@ -12,9 +13,14 @@ import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './type
 export interface PrepareContext {
   tokenizer: Tokenizer;
   dataKey: Buffer;
+  /** The same data key imported once as a KeyObject, so each seal need not import it again. */
+  sealKey?: KeyObject;
   /** Used when a record carries no SentTimestamp (hand-written events). */
   now: Date;
-  /** Sealed values of this batch by token, so a repeated value is sealed once. */
+  /**
+   * Sealed values by token under `dataKey`, so a repeated value is sealed once:
+   * this batch's, or (in the pipeline) every batch's under the same data key.
+   */
   sealedByToken: Map<string, VaultEntry>;
 }
 
@@ -35,7 +41,7 @@ function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEnt
   const token = ctx.tokenizer.token(kind, value);
   let entry = ctx.sealedByToken.get(token);
   if (!entry) {
-    const sealed = seal(ctx.dataKey, Buffer.from(value, 'utf8'), `${kind}:${token}`);
+    const sealed = seal(ctx.sealKey ?? ctx.dataKey, Buffer.from(value, 'utf8'), `${kind}:${token}`);
     entry = { token, kind, keyVersion: ctx.tokenizer.version, ...sealed };
     ctx.sealedByToken.set(token, entry);
   }
@@ -66,7 +72,7 @@ export function quarantineRow(
   ctx: PrepareContext,
 ): QuarantineRow {
   const body = record.body ?? '';
-  const sealed = seal(ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
+  const sealed = seal(ctx.sealKey ?? ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
   return {
     messageId: record.messageId,
     reason: error.reason,

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { classifyDatabaseError, PermanentRecordError, QuarantineReason } from '../errors.js';
 import type { Tokenizer } from '../masking/tokenize.js';
@@ -36,16 +37,23 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const fifo = isFifoSource(records);
   const outcomes = new Map<string, RecordOutcome>();
   // A message delivered twice in one batch is one message: it is processed
-  // once and both copies share the outcome.
-  const unique = records.filter((r) => !outcomes.has(r.messageId) && outcomes.set(r.messageId, unsettled(r)));
+  // once and both copies share the outcome. One "not processed" error serves
+  // the whole batch: an Error per record (with its stack) cost more than
+  // hashing the record's PII.
+  const notProcessed = new Error('not processed');
+  const unique = records.filter(
+    (r) => !outcomes.has(r.messageId) && outcomes.set(r.messageId, unsettled(r, notProcessed)),
+  );
   const report: BatchReport = { outcomes, fifo, statements: 0, writeMs: 0, connectionRetried: false };
   const failAll = (list: readonly { messageId: string }[], error: unknown) => {
     for (const { messageId } of list) outcomes.set(messageId, { messageId, status: 'failed', error });
   };
 
   let dataKey;
+  let sealing;
   try {
     dataKey = await deps.dataKeys.acquire(unique.length * 2);
+    sealing = sealingState(dataKey);
   } catch (error) {
     failAll(unique, error);
     return report;
@@ -53,8 +61,9 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   const ctx: PrepareContext = {
     tokenizer: deps.tokenizer,
     dataKey: dataKey.plaintext,
+    sealKey: sealing.key,
     now: deps.now?.() ?? new Date(),
-    sealedByToken: new Map(),
+    sealedByToken: sealing.sealed,
   };
   const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
   const prepared: PreparedRecord[] = [];
@@ -115,10 +124,38 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   return report;
 }
 
-function unsettled(record: SQSRecord): RecordOutcome {
+/** Beyond this many cached sealed values, the cache starts over (about 400 bytes each). */
+const SEALED_CACHE_LIMIT = 10_000;
+
+interface SealingState {
+  /** The data key imported once: seal() would otherwise import the raw key per value. */
+  key: KeyObject;
+  /** Sealed values by token under this data key, kept across the batches of a sandbox. */
+  sealed: Map<string, VaultEntry>;
+}
+
+// Per data key (the object DataKeyCache hands out until it rotates): a value
+// seen in an earlier batch reuses its sealed entry (same key, same AAD, same
+// ciphertext) instead of paying for an AES-GCM seal again. Only tokens and
+// ciphertexts are cached, never a plaintext value; a rotated key's state is
+// dropped with the key object.
+const sealingStates = new WeakMap<object, SealingState>();
+
+function sealingState(dataKey: { plaintext: Buffer }): SealingState {
+  let state = sealingStates.get(dataKey);
+  if (!state) {
+    state = { key: createSecretKey(dataKey.plaintext), sealed: new Map() };
+    sealingStates.set(dataKey, state);
+  } else if (state.sealed.size > SEALED_CACHE_LIMIT) {
+    state.sealed.clear();
+  }
+  return state;
+}
+
+function unsettled(record: SQSRecord, error: Error): RecordOutcome {
   // Until a write settles it, a record counts as failed: nothing is reported
   // done that did not commit.
-  return { messageId: record.messageId, status: 'failed', error: new Error('not processed') };
+  return { messageId: record.messageId, status: 'failed', error };
 }
 
 function settled(item: PreparedRecord, written: Set<string>, quarantined: Set<string>): RecordOutcome {

@@ -11,7 +11,7 @@ import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { repoRoot } from '../../tools/lib/paths.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
 import { keyringJson } from '../support/keys.js';
 import { findPii, sampleBodies } from '../support/samples.js';
 
@@ -127,7 +127,7 @@ describe('the PII command-line tools', () => {
     assert.match(lines[1] ?? '', new RegExp(`^device_id +${s.device_id} +masked_device_id=[0-9a-f]{64} +key=v1 +rows=1$`));
     assert.deepEqual(findPii(run.stderr), [], 'notes on stderr carry no values');
     const audit = await db.pool.query('SELECT requested_by, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id DESC LIMIT 1');
-    assert.deepEqual(audit.rows, [{ requested_by: 'dave (db: postgres)', subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 }]);
+    assert.deepEqual(audit.rows, [{ requested_by: `dave (db: ${await currentUser(db.pool)})`, subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 }]);
 
     const token = (await rowsOf(s.user_id))[0]?.masked_device_id ?? '';
     const byToken = await cli('unmask', ['--masked-device-id', token, '--reason', 'SUP-42', '--operator', 'erin']);

@@ -12,7 +12,7 @@ import { VaultReader } from '../../lambda/vault/vault-reader.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
 import { unmask, VaultIntegrityError, type UnmaskResult } from '../../tools/lib/pii/unmask.js';
 import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
 import { kekFile, keyringJson, testEnv } from '../support/keys.js';
 import { sampleBodies } from '../support/samples.js';
 
@@ -82,7 +82,7 @@ describe('unmask: recovery of the originals', () => {
     const audit = await auditRows();
     assert.equal(audit.length, samples.length, 'one audit row per request');
     assert.deepEqual(audit[0], {
-      requested_by: 'alice (db: postgres)',
+      requested_by: `alice (db: ${await currentUser(db.pool)})`,
       subject_kind: 'user_id',
       subject: samples[0]?.user_id,
       reason: context.reason,

@@ -62,3 +62,9 @@ export async function createTestDatabase(prefix: string, options: { migrate?: bo
     },
   };
 }
+
+/** The database user the tests connect as (postgres on the embedded server, whatever DATABASE_URL names otherwise). */
+export async function currentUser(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ u: string }>('SELECT current_user AS u');
+  return rows[0]?.u ?? '';
+}

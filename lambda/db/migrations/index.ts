@@ -3,6 +3,7 @@ import { sql as quarantine } from './002_quarantine.js';
 import { sql as vault } from './003_vault.js';
 import { sql as roles } from './004_roles.js';
 import { sql as operatorErasure } from './005_operator_erasure.js';
+import { sql as writerVaultFilter } from './006_writer_vault_filter.js';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'vault', sql: vault },
   { version: 4, name: 'roles', sql: roles },
   { version: 5, name: 'operator_erasure', sql: operatorErasure },
+  { version: 6, name: 'writer_vault_filter', sql: writerVaultFilter },
 ];
