@@ -1,4 +1,5 @@
 import { canonicalIp } from '../../../lambda/record/ip-address.js';
+import { seededRandom } from '../../../tools/lib/seeded-random.js';
 
 /**
  * Synthetic login messages for the chaos and soak runs: shaped like
@@ -6,30 +7,6 @@ import { canonicalIp } from '../../../lambda/record/ip-address.js';
  * gives the same messages), each with a user_id of its own so a row maps back
  * to the message that produced it.
  */
-
-/** sfc32: a small, fast, seedable PRNG (uniform floats in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const next = () => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 16; i += 1) next();
-  return next;
-}
 
 /**
  * What the pipeline must do with a message:
@@ -125,7 +102,7 @@ export interface GenerateOptions {
 }
 
 export function generateMessages(options: GenerateOptions): SyntheticMessage[] {
-  const random = seededRandom(options.seed);
+  const random = seededRandom(options.seed, 16);
   const poisonAt = new Set<number>();
   const poisonCount = options.poison ?? 0;
   const early = Math.max(poisonCount, Math.floor(options.count / 10));

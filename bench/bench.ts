@@ -1,0 +1,105 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Progress, runCli } from '../tools/lib/cli.js';
+import { prepareLocalEnvironment } from '../tools/lib/local-environment.js';
+import { quietPowertools } from '../tools/lib/quiet-powertools.js';
+import { BenchDatabase } from './bench-database.js';
+import { BUNDLE_TARGET, buildHandlerBundle, buildRunner } from './bundle.js';
+import { precompute } from './ceiling.js';
+import { renderChart } from './chart.js';
+import { measureColdStart } from './cold-start.js';
+import { measureConcurrency } from './concurrency.js';
+import { createContext } from './context.js';
+import { mainRecords } from './datasets.js';
+import { measureLatency } from './latency.js';
+import { describeMachine, describeServer, finishMachine } from './machine.js';
+import { measureMemory } from './memory.js';
+import { parseOptions } from './options.js';
+import { formatReport } from './report.js';
+import type { BenchResults, MeasuredResults } from './results.js';
+import { evaluateTargets } from './targets.js';
+import { measureThroughputSuite } from './suite.js';
+import { warmUp } from './throughput.js';
+
+/**
+ * npm run bench [-- --messages N --batch-sizes 10,100,1000,10000 --runs R --check]
+ *
+ * Measures, in one run and against one Postgres (DATABASE_URL, else the
+ * embedded one), in a database of its own: the COPY ceiling, login-etl end to
+ * end by batch size, the one-INSERT-per-message floor, batch-of-10 latency,
+ * the production bundle's size and cold start, peak memory for the largest
+ * batch, and throughput with 1…8 handler processes. Prints a summary with
+ * PASS/MISS per target and writes bench/results/latest.json and latest.svg.
+ * --check makes a MISS exit 1.
+ */
+runCli('bench', async () => {
+  const options = parseOptions();
+  quietPowertools(options.logs);
+  const progress = new Progress();
+  const started = new Date();
+  const { env, database } = await prepareLocalEnvironment((line) => process.stderr.write(`${line}\n`));
+  const tmp = await mkdtemp(path.join(tmpdir(), 'login-etl-bench-'));
+  let db: BenchDatabase | undefined;
+  try {
+    db = await BenchDatabase.create(database.serverUrl);
+    const ctx = createContext(options, db, env, progress);
+    const machine = describeMachine(describeServer(database.url, database.embedded), await db.serverInfo());
+
+    progress.update('building the production bundle', true);
+    const bundle = await buildHandlerBundle(tmp);
+    const runner = await buildRunner(tmp);
+
+    await warmUp(ctx);
+    // Latency first, while this process's heap is small (as a sandbox's is):
+    // the main set and its pre-computed rows would otherwise lengthen GC pauses.
+    const latency = await measureLatency(ctx);
+    progress.update('generating messages and the rows they make', true);
+    const records = mainRecords(options.messages, options.seed);
+    const { rows, expected } = await precompute(ctx, records);
+    const { ceiling, loginEtl, floor } = await measureThroughputSuite(ctx, records, rows, expected);
+    const coldStart = await measureColdStart(ctx, runner, bundle.file, tmp);
+    const memory = await measureMemory(ctx, runner, bundle.file, tmp);
+    const concurrency = await measureConcurrency(ctx, runner, bundle.file, tmp, records, expected);
+    progress.done();
+
+    const { outDir, logs: _logs, check: _check, ...shownOptions } = options;
+    const { file: _file, ...bundleInfo } = bundle;
+    const measured: MeasuredResults = {
+      startedAt: started.toISOString(),
+      durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+      options: shownOptions,
+      machine: finishMachine(machine),
+      dataset: {
+        messages: records.length,
+        logins: expected.user_logins,
+        quarantined: expected.user_logins_quarantine,
+        vaultEntries: expected.pii_vault,
+      },
+      ceiling,
+      loginEtl,
+      floor,
+      latency,
+      bundle: {
+        ...bundleInfo,
+        settings: `esbuild: lambda/handler.ts, platform node, target ${BUNDLE_TARGET}, esm, minify, sourcemap (no sources), AWS SDK bundled, pg-native external`,
+      },
+      coldStart,
+      memory,
+      concurrency,
+    };
+    const results: BenchResults = { ...measured, targets: evaluateTargets(measured) };
+    process.stdout.write(formatReport(results));
+    await mkdir(outDir, { recursive: true });
+    await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(path.join(outDir, 'latest.svg'), renderChart(results));
+    process.stderr.write(`\nwrote ${path.relative(process.cwd(), path.join(outDir, 'latest.json'))} and latest.svg (${results.durationSeconds} s)\n`);
+    const missed = results.targets.filter((t) => t.pass === false);
+    return options.check && missed.length > 0 ? 1 : 0;
+  } finally {
+    progress.done();
+    await db?.drop().catch((error: unknown) => process.stderr.write(`bench: could not drop ${db?.name}: ${String(error)}\n`));
+    await rm(tmp, { recursive: true, force: true });
+    await database.stop();
+  }
+});

@@ -1,0 +1,156 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SQSRecord } from 'aws-lambda';
+import type { ExpectedRows } from './bench-database.js';
+import { ActivitySampler } from './bench-database.js';
+import type { FromChild, ToChild } from './child/protocol.js';
+import type { BenchContext } from './context.js';
+import { sideEvents } from './datasets.js';
+import { toEvents } from './generate.js';
+import { perSecond } from './stats.js';
+
+export interface ConcurrencyLevel {
+  processes: number;
+  batchSize: number;
+  records: number;
+  ms: number;
+  recordsPerSecond: number;
+  /** Highest number of handler connections seen in pg_stat_activity during the level. */
+  peakConnections: number;
+  /** processes × DB_POOL_MAX: what the deployment caps (maxConcurrency × pool size). */
+  connectionBudget: number;
+  /** Share of running handler statements seen waiting on a row lock of another batch (shared PII values). */
+  lockWaitShare: number;
+  /** Records/s of each pass, when the level ran more than once. */
+  passes?: number[];
+}
+
+class Child {
+  readonly #process: ChildProcess;
+  readonly #waiting = new Map<FromChild['type'], (m: FromChild) => void>();
+  #failed?: Error;
+
+  constructor(runner: string, bundle: string, env: NodeJS.ProcessEnv) {
+    this.#process = fork(runner, ['serve', bundle], { env, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.#process.on('message', (m: FromChild) => {
+      if (m.type === 'error') this.#fail(new Error(`handler process: ${m.message}`));
+      else this.#waiting.get(m.type)?.(m);
+    });
+    this.#process.on('exit', (code) => this.#fail(new Error(`handler process exited (${code})`)));
+  }
+
+  #fail(error: Error): void {
+    this.#failed ??= error;
+    for (const resolve of this.#waiting.values()) resolve({ type: 'error', message: error.message });
+  }
+
+  async request<T extends FromChild['type']>(message: ToChild, reply: T): Promise<Extract<FromChild, { type: T }>> {
+    if (this.#failed) throw this.#failed;
+    const answer = new Promise<FromChild>((resolve) => this.#waiting.set(reply, resolve));
+    this.#process.send(message);
+    const m = await answer;
+    this.#waiting.delete(reply);
+    if (m.type === 'error') throw new Error(m.message);
+    return m as Extract<FromChild, { type: T }>;
+  }
+
+  stop(): void {
+    this.#process.removeAllListeners('exit');
+    if (this.#process.connected) this.#process.send({ type: 'exit' } satisfies ToChild);
+    setTimeout(() => this.#process.kill(), 5_000).unref();
+  }
+}
+
+/**
+ * `processes` handler processes (the production bundle in fresh `node`s, as
+ * separate Lambda sandboxes are) share the main set between them and write it
+ * to one Postgres at the same time. Each opens its connection and warms up
+ * first; the clock runs from "go" to the last one done, while
+ * pg_stat_activity is polled for the handlers' connections.
+ */
+export async function measureLevel(
+  ctx: BenchContext,
+  runner: string,
+  bundle: string,
+  tmp: string,
+  records: readonly SQSRecord[],
+  expected: ExpectedRows,
+  processes: number,
+): Promise<ConcurrencyLevel> {
+  const batchSize = ctx.options.concurrencyBatch;
+  const share = Math.ceil(records.length / processes);
+  const children: Child[] = [];
+  try {
+    ctx.progress.update(`concurrency: starting ${processes} handler processes`, true);
+    const loads: Promise<unknown>[] = [];
+    for (let i = 0; i < processes; i += 1) {
+      const eventsFile = path.join(tmp, `concurrency-${processes}-${i}.json`);
+      const warmFile = path.join(tmp, `concurrency-${processes}-${i}-warm.json`);
+      await writeFile(eventsFile, JSON.stringify(toEvents(records.slice(i * share, (i + 1) * share), batchSize)));
+      await writeFile(warmFile, JSON.stringify(sideEvents(`concurrency-warm-${processes}-${i}`, Math.min(2_000, share), Math.min(batchSize, 500), ctx.options.seed)));
+      const child = new Child(runner, bundle, { ...ctx.env, NODE_OPTIONS: '--enable-source-maps' });
+      children.push(child);
+      loads.push(child.request({ type: 'load', eventsFile, warmFile }, 'ready'));
+    }
+    await Promise.all(loads);
+    await ctx.db.reset();
+    ctx.progress.update(`concurrency: ${processes} handler processes writing`, true);
+    const sampler = new ActivitySampler(() => ctx.db.handlerActivity());
+    const started = performance.now();
+    const done = await Promise.all(children.map((c) => c.request({ type: 'go' }, 'done')));
+    const ms = performance.now() - started;
+    const activity = await sampler.stop();
+    const failures = done.reduce((n, d) => n + d.failures, 0);
+    if (failures > 0) throw new Error(`concurrency ${processes}: ${failures} records failed`);
+    await ctx.db.verify(expected, `concurrency ${processes}`);
+    return {
+      processes,
+      batchSize,
+      records: records.length,
+      ms,
+      recordsPerSecond: perSecond(records.length, ms),
+      peakConnections: activity.peakConnections,
+      connectionBudget: processes * ctx.config.database.poolMax,
+      lockWaitShare: activity.lockWaitShare,
+    };
+  } finally {
+    for (const child of children) child.stop();
+  }
+}
+
+/**
+ * Every level twice when --runs allows, in palindromic order (1, 2, 4, 8, 8,
+ * 4, 2, 1): load that drifts during the phase then weighs on each level
+ * about equally. Records/s and lock waits are averaged over the passes, peak
+ * connections is the highest seen.
+ */
+export async function measureConcurrency(
+  ctx: BenchContext,
+  runner: string,
+  bundle: string,
+  tmp: string,
+  records: readonly SQSRecord[],
+  expected: ExpectedRows,
+): Promise<ConcurrencyLevel[]> {
+  const levels = ctx.options.concurrency;
+  const order = ctx.options.runs >= 2 ? [...levels, ...[...levels].reverse()] : levels;
+  const measured = new Map<number, ConcurrencyLevel[]>();
+  for (const processes of order) {
+    const level = await measureLevel(ctx, runner, bundle, tmp, records, expected, processes);
+    measured.set(processes, [...(measured.get(processes) ?? []), level]);
+  }
+  return levels.map((processes) => {
+    const passes = measured.get(processes) ?? [];
+    const mean = (f: (l: ConcurrencyLevel) => number) => passes.reduce((sum, l) => sum + f(l), 0) / passes.length;
+    const first = passes[0] as ConcurrencyLevel;
+    return {
+      ...first,
+      ms: mean((l) => l.ms),
+      recordsPerSecond: mean((l) => l.recordsPerSecond),
+      peakConnections: Math.max(...passes.map((l) => l.peakConnections)),
+      lockWaitShare: mean((l) => l.lockWaitShare),
+      passes: passes.map((l) => l.recordsPerSecond),
+    };
+  });
+}

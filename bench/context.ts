@@ -1,0 +1,24 @@
+import { loadConfig, type Config } from '../lambda/config.js';
+import { LoginEtl } from '../lambda/login-etl.js';
+import type { Progress } from '../tools/lib/cli.js';
+import type { BenchDatabase } from './bench-database.js';
+import type { BenchOptions } from './options.js';
+
+/** What every phase gets: the options, the bench database, the handler's environment. */
+export interface BenchContext {
+  options: BenchOptions;
+  db: BenchDatabase;
+  /** The handler's environment: keys, DATABASE_URL of the bench database, quiet Powertools. */
+  env: NodeJS.ProcessEnv;
+  config: Config;
+  progress: Progress;
+  /** A new, cold LoginEtl: its own pool, data key and caches, as a new Lambda sandbox has. */
+  newEtl(): LoginEtl;
+}
+
+export function createContext(options: BenchOptions, db: BenchDatabase, env: NodeJS.ProcessEnv, progress: Progress): BenchContext {
+  const handlerEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: db.url };
+  const config = loadConfig(handlerEnv);
+  return { options, db, env: handlerEnv, config, progress, newEtl: () => new LoginEtl(config) };
+}
+

@@ -1,0 +1,93 @@
+import { pairedRatio } from './rate.js';
+import type { BenchResults } from './results.js';
+
+const MiB = 1024 * 1024;
+const n = (value: number, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
+const pct = (value: number) => `${n(value * 100, 0)}%`;
+const times = (value: number) => `${n(value, 1)}×`;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** The summary: markdown tables, readable on a terminal and pasteable into docs/performance.md. */
+export function formatReport(r: BenchResults): string {
+  const ceiling = r.ceiling.recordsPerSecond;
+  const floor = r.floor.recordsPerSecond;
+  const cpu = (v: number | undefined) => (v === undefined ? '—' : n(v, 1));
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(
+    `login-etl bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.cpu}, ${m.cores} cores, ${n(m.memoryGiB, 0)} GiB, ` +
+      `Node ${m.node}, PostgreSQL ${m.postgres.settings.server_version ?? '?'} (${m.postgres.server}; ` +
+      `synchronous_commit=${m.postgres.settings.synchronous_commit ?? '?'}, fsync=${m.postgres.settings.fsync ?? '?'}), ` +
+      `load average ${m.loadAverage.start} → ${m.loadAverage.end ?? '?'}` +
+      (m.cpuTime ? `, CPU steal ${pct(m.cpuTime.stealShare)}` : ''),
+  );
+  out.push(
+    `${n(r.dataset.messages)} messages (${n(r.dataset.logins)} logins, ${n(r.dataset.quarantined)} malformed, ` +
+      `${n(r.dataset.vaultEntries)} distinct PII values), seed ${r.options.seed}; medians of ${r.options.runs} runs\n`,
+  );
+  const rows: string[][] = [
+    ['ceiling: COPY, pre-computed rows, 1 transaction', n(ceiling), '100%', times(pairedRatio(r.ceiling, r.floor)), '—', cpu(r.ceiling.serverCpuUsPerRecord)],
+    ...r.loginEtl.map((t) => [
+      `login-etl, batch ${n(t.batchSize)} (${n(t.invocations)} invocations)`,
+      n(t.recordsPerSecond),
+      pct(pairedRatio(t, r.ceiling)),
+      times(pairedRatio(t, r.floor)),
+      cpu(t.clientCpuUsPerRecord),
+      cpu(t.serverCpuUsPerRecord),
+    ]),
+    [`floor: 1 INSERT + commit per message (${n(r.floor.records)})`, n(floor), pct(pairedRatio(r.floor, r.ceiling)), '1.0×', '—', '—'],
+  ];
+  out.push(table(['throughput', 'records/s', 'of ceiling', 'of floor', 'client CPU µs/rec', 'server CPU µs/rec'], rows));
+  out.push('(records/s and CPU: medians of the runs; ratios: medians of run-by-run ratios, each pair measured back to back)');
+  out.push('');
+  const l = r.latency;
+  const c = r.coldStart;
+  const mem = r.memory;
+  out.push(
+    table(
+      ['per invocation and per sandbox', 'measured'],
+      [
+        [`latency, batch of ${l.batchSize}, ${n(l.invocations)} warm invocations`, `p50 ${n(l.p50Ms, 2)} ms, p95 ${n(l.p95Ms, 2)} ms, p99 ${n(l.p99Ms, 2)} ms, max ${n(l.maxMs, 1)} ms`],
+        ['bundle (index.mjs; source map apart)', `${n(r.bundle.bytes / 1024)} KiB (map ${n(r.bundle.mapBytes / 1024)} KiB)`],
+        [
+          `cold start, median of ${c.runs} fresh processes`,
+          `${n(c.withBundleMs)} ms vs ${n(c.bareNodeMs)} ms for node -e 0: init overhead ${n(c.initOverheadMs)} ms (load ${n(c.importMs)} ms, first invocation ${n(c.firstInvokeMs)} ms)`,
+        ],
+        [
+          `memory, one batch of ${n(mem.records)} (${n(mem.bodyBytes / MiB, 1)} MiB bodies, ${n(mem.eventBytes / MiB, 1)} MiB event)`,
+          `peak RSS ${n(mem.maxRssMb)} MiB (${n(mem.rssAfterLoadMb)} MiB after load; invocation ${n(mem.invokeMs)} ms)`,
+        ],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    table(
+      [`concurrency (handler processes, batch ${n(r.options.concurrencyBatch)})`, 'records/s', 'vs 1 process', 'peak connections', 'budget', 'lock waits'],
+      r.concurrency.map((level) => [
+        String(level.processes),
+        n(level.recordsPerSecond),
+        times(level.recordsPerSecond / (r.concurrency[0]?.recordsPerSecond ?? Number.NaN)),
+        String(level.peakConnections),
+        String(level.connectionBudget),
+        pct(level.lockWaitShare),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    table(
+      ['target', 'measured', 'result'],
+      r.targets.map((t) => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS']),
+    ),
+  );
+  return `${out.join('\n')}\n`;
+}

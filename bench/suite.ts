@@ -1,0 +1,40 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { ExpectedRows } from './bench-database.js';
+import { CeilingPhase, expectedFor, type CeilingResult } from './ceiling.js';
+import type { BenchContext } from './context.js';
+import { FloorPhase, type FloorResult } from './floor.js';
+import type { PrecomputedRows } from './rows.js';
+import { ThroughputPhase, type ThroughputResult } from './throughput.js';
+
+export interface ThroughputSuite {
+  ceiling: CeilingResult;
+  loginEtl: ThroughputResult[];
+  floor: FloorResult;
+}
+
+/**
+ * Ceiling, login-etl at every batch size and floor, interleaved run by run
+ * (C, 10, 100, 1000, 10000, F; C, 10, …): a burst of load from elsewhere on
+ * the machine then slows one run of each rather than all runs of one, and
+ * the medians stay comparable.
+ */
+export async function measureThroughputSuite(
+  ctx: BenchContext,
+  records: readonly SQSRecord[],
+  rows: PrecomputedRows,
+  expected: ExpectedRows,
+): Promise<ThroughputSuite> {
+  const { options } = ctx;
+  const ceiling = new CeilingPhase(ctx, rows, expected, records.length);
+  const loginEtl = options.batchSizes.map((size) => new ThroughputPhase(ctx, records, expected, size));
+  const floorRecords = records.slice(0, options.floorMessages);
+  const floor = new FloorPhase(ctx, floorRecords, expectedFor(rows.prepared.slice(0, floorRecords.length)));
+  const phases = [ceiling, ...loginEtl, floor];
+  for (let run = 0; run < options.runs; run += 1) {
+    for (const phase of phases) {
+      ctx.progress.update(`throughput: ${phase.label}, run ${run + 1}/${options.runs}`, true);
+      await phase.run(run);
+    }
+  }
+  return { ceiling: ceiling.result(), loginEtl: loginEtl.map((p) => p.result()), floor: floor.result() };
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { generateBodies } from '../../bench/generate.js';
+import type { BenchResults } from '../../bench/results.js';
+import { repoRoot } from '../../tools/lib/paths.js';
+import { testServerUrl } from '../support/database.js';
+import { kekFile, keyringJson } from '../support/keys.js';
+
+/**
+ * A tiny run of `npm run bench` (not the real measurement: a few hundred
+ * messages, every phase once) to keep the bench itself working: it must
+ * finish, print the tables, write the JSON and the chart, and measure sane
+ * things. No --check: targets are not meaningful at this size.
+ */
+describe('bench smoke run', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'login-etl-bench-test-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('runs every phase at tiny sizes and reports', { timeout: 180_000 }, async () => {
+    const args = [
+      '--import', 'tsx', 'bench/bench.ts',
+      '--messages', '300', '--batch-sizes', '10,100', '--runs', '1', '--floor-messages', '40',
+      '--latency-invocations', '20', '--cold-runs', '2', '--memory-records', '200',
+      '--concurrency', '1,2', '--concurrency-batch', '50', '--seed', '8', '--out', out,
+    ];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: testServerUrl(),
+      MASKING_KEYS: keyringJson(),
+      VAULT_KEK_FILE: kekFile(),
+    };
+    delete env.MASKING_KEYS_FILE;
+    delete env.MASKING_SECRET_ARN;
+    delete env.VAULT_KMS_KEY_ID;
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: repoRoot, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (c) => resolve({ code: c, stdout, stderr }));
+    });
+    assert.equal(code, 0, stderr);
+    for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS']) {
+      assert.ok(stdout.includes(text), `summary shows "${text}"`);
+    }
+    assert.match(stdout, /\|\s+(PASS|MISS|n\/a) \|/);
+
+    const results = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as BenchResults;
+    assert.equal(results.dataset.messages, 300);
+    assert.ok(results.dataset.quarantined >= 1 && results.dataset.logins + results.dataset.quarantined === 300);
+    assert.ok(results.ceiling.recordsPerSecond > 0 && results.floor.recordsPerSecond > 0);
+    assert.deepEqual(results.loginEtl.map((t) => t.batchSize), [10, 100]);
+    for (const t of results.loginEtl) assert.ok(t.recordsPerSecond > 0);
+    assert.ok(results.latency.p50Ms > 0 && results.latency.p50Ms <= results.latency.p99Ms);
+    assert.ok(results.bundle.bytes > 100_000, 'the bundle holds the handler and its dependencies');
+    assert.ok(results.coldStart.withBundleMs > results.coldStart.bareNodeMs);
+    assert.equal(results.memory.records, 200);
+    assert.ok(results.memory.maxRssMb > results.memory.rssAfterLoadMb * 0.5);
+    assert.deepEqual(results.concurrency.map((c) => c.processes), [1, 2]);
+    for (const c of results.concurrency) assert.ok(c.peakConnections >= 1 && c.peakConnections <= c.connectionBudget);
+    assert.equal(results.targets.length, 8);
+    assert.ok(readFileSync(path.join(out, 'latest.svg'), 'utf8').startsWith('<svg'));
+    const pii = generateBodies(300, { seed: 8 }).flatMap((b) => [...b.matchAll(/"(?:ip|device_id)": "([^"]+)"/g)].map((m) => m[1] as string));
+    assert.ok(pii.length > 500);
+    assert.deepEqual(pii.filter((v) => (stdout + stderr).includes(v)), [], 'no ip or device id printed');
+  });
+});
