@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sendMessages } from '../../tools/lib/queue/send-messages.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
-import { repoRoot, runTool } from '../support/run-tool.js';
+import { repoRoot, runTool, startScript } from '../support/run-tool.js';
 import { sampleBodies } from '../support/samples.js';
 import { startSqsEmulator, type EmulatedQueue, type SqsEmulator } from '../support/sqs-emulator.js';
 
@@ -47,25 +46,17 @@ describe('consume stopped by SIGTERM in the middle of a drain', () => {
     const flags = ['--queue-url', queue.url, '--endpoint', sqs.endpoint];
 
     // Small batches on two pollers: a drain of many short invocations to interrupt.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tools', 'consume.ts'), ...flags, '--drain', '--batch-size', '1', '--concurrency', '2'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const { child, output, exited } = startScript(path.join(repoRoot, 'tools', 'consume.ts'), [...flags, '--drain', '--batch-size', '1', '--concurrency', '2'], env);
 
     let landedAtSignal = 0;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(20)) {
       landedAtSignal = (await landedIds('user_logins')).length;
       if (landedAtSignal >= 5) break;
     }
-    assert.ok(landedAtSignal >= 5, `the consumer started writing (stderr: ${stderr})`);
+    assert.ok(landedAtSignal >= 5, `the consumer started writing (stderr: ${output().stderr})`);
     child.kill('SIGTERM');
     const code = await exited;
+    const { stdout, stderr } = output();
 
     assert.equal(code, 0, stderr);
     assert.match(stderr, /SIGTERM: no more receives; finishing \d in-flight batch/);

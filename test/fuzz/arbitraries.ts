@@ -1,13 +1,7 @@
 import fc from 'fast-check';
+import { exampleLogin } from '../support/samples.js';
 
-const base = {
-  user_id: '424cdd21-063a-43a7-b91b-7ca1a833afae',
-  app_version: '2.3.0',
-  device_type: 'android',
-  ip: '199.172.111.135',
-  locale: 'RU',
-  device_id: '593-47-5928',
-};
+const base = exampleLogin;
 const withBase = (patch: Record<string, unknown>) => JSON.stringify({ ...base, ...patch });
 
 /** Values a producer bug or an attacker might put in any field. */

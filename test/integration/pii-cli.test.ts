@@ -13,18 +13,13 @@ import { repoRoot } from '../../tools/lib/paths.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
 import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
 import { keyringJson } from '../support/keys.js';
-import { findPii, sampleBodies } from '../support/samples.js';
+import { findPii, sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-interface Sample {
-  user_id: string;
-  ip: string;
-  device_id: string;
-}
-const samples = sampleBodies.map((b) => JSON.parse(b) as Partial<Sample>).filter((s): s is Sample => typeof s.user_id === 'string');
-const sample = (i: number): Sample => samples[i] ?? assert.fail(`no sample ${i}`);
+const samples = sampleLogins;
+const sample = (i: number): SampleLogin => samples[i] ?? assert.fail(`no sample ${i}`);
 
 interface Run {
   code: number;

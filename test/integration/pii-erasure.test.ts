@@ -13,20 +13,13 @@ import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
 import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
-import { sampleBodies } from '../support/samples.js';
+import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-interface Login {
-  user_id: string;
-  device_type: string;
-  ip: string;
-  device_id: string;
-  locale: string | null;
-  app_version: string;
-}
-const s = sampleBodies.map((b) => JSON.parse(b) as Partial<Login>).filter((m): m is Login => typeof m.user_id === 'string');
+type Login = SampleLogin;
+const s = sampleLogins;
 const sample = (i: number): Login => s[i] ?? assert.fail(`no sample ${i}`);
 const login = (user: string, from: Login, overrides: Partial<Login> = {}) => JSON.stringify({ ...from, user_id: user, ...overrides });
 

@@ -14,17 +14,12 @@ import { unmask, VaultIntegrityError, type UnmaskResult } from '../../tools/lib/
 import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
 import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
 import { kekFile, keyringJson, testEnv } from '../support/keys.js';
-import { sampleBodies } from '../support/samples.js';
+import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
-interface Sample {
-  user_id: string;
-  ip: string;
-  device_id: string;
-}
-const samples = sampleBodies.map((b) => JSON.parse(b) as Partial<Sample>).filter((s): s is Sample => typeof s.user_id === 'string');
+const samples = sampleLogins;
 const context = { operator: 'alice', reason: 'SUP-1234 account takeover review' };
 
 describe('unmask: recovery of the originals', () => {
@@ -92,7 +87,7 @@ describe('unmask: recovery of the originals', () => {
   });
 
   it('opens a single token of either kind, under the operator role', async () => {
-    const s = samples[7] as Sample;
+    const s = samples[7] as SampleLogin;
     const { masked_ip, masked_device_id } = await tokensOf(s.user_id);
     const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
     await operator.connect();
@@ -122,7 +117,7 @@ describe('unmask: recovery of the originals', () => {
   });
 
   it('a wrong or missing KEK is a clear error, returns nothing, and is audited', async () => {
-    const s = samples[3] as Sample;
+    const s = samples[3] as SampleLogin;
     const otherKek = new VaultReader(await LocalKek.fromFile(kekFile()));
     await assert.rejects(run({ kind: 'user', userId: s.user_id }, { reader: otherKek }), (error: unknown) => {
       assert.ok(error instanceof KekError);
@@ -145,8 +140,8 @@ describe('unmask: recovery of the originals', () => {
   });
 
   it('a tampered ciphertext, a swapped entry or a wrong masking key fails authentication, never yields garbage', async () => {
-    const a = await tokensOf((samples[10] as Sample).user_id);
-    const b = await tokensOf((samples[11] as Sample).user_id);
+    const a = await tokensOf((samples[10] as SampleLogin).user_id);
+    const b = await tokensOf((samples[11] as SampleLogin).user_id);
     const original = await db.pool.query<{ ciphertext: Buffer; nonce: Buffer; dek_id: string }>(
       'SELECT ciphertext, nonce, dek_id FROM pii_vault WHERE token = $1', [a.masked_ip],
     );
@@ -182,7 +177,7 @@ describe('unmask: recovery of the originals', () => {
     const analyst = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_analyst' });
     await analyst.connect();
     try {
-      const token = (await tokensOf((samples[0] as Sample).user_id)).masked_ip;
+      const token = (await tokensOf((samples[0] as SampleLogin).user_id)).masked_ip;
       await assert.rejects(unmask(analyst, { subject: { kind: 'ip', token }, context }, { reader }), { code: '42501' });
     } finally {
       await analyst.end();

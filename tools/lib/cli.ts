@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A problem the user can fix: printed as one line, exit code 2, no stack trace. */
@@ -62,5 +63,15 @@ export class Progress {
 
   done(): void {
     if (this.#tty) process.stderr.write('\r\x1b[2K');
+  }
+}
+
+/** Reads a file the user named on the command line; a missing or unreadable one is a UsageError naming it. */
+export async function readInputFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
   }
 }

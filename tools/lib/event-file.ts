@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { UsageError } from './cli.js';
+import { readInputFile, UsageError } from './cli.js';
 import { sqsRecord } from './sqs-event.js';
 
 /**
@@ -27,13 +26,7 @@ const SqsEventFileSchema = z.object({
 });
 
 export async function readEventFile(file: string): Promise<SQSEvent> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
-  }
+  const text = await readInputFile(file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QuarantineReason } from '../../../lambda/errors.js';
 import { parseLogin } from '../../../lambda/record/parse-login.js';
-import { sampleBodies } from '../../support/samples.js';
+import { exampleLogin, sampleBodies } from '../../support/samples.js';
 
-const valid = {
-  user_id: '424cdd21-063a-43a7-b91b-7ca1a833afae',
-  app_version: '2.3.0',
-  device_type: 'android',
-  ip: '199.172.111.135',
-  locale: 'RU',
-  device_id: '593-47-5928',
-};
+const valid = exampleLogin;
 const withField = (patch: Record<string, unknown>) => JSON.stringify({ ...valid, ...patch });
 
 function reasonOf(body: string): string | undefined {

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { UsageError } from '../cli.js';
+import { readInputFile, UsageError } from '../cli.js';
 
 export interface MessageLine {
   /** 1-based line number in the file, for error reports that must not quote the body. */
@@ -9,13 +8,7 @@ export interface MessageLine {
 
 /** A JSON-lines file as message bodies, one per non-empty line, sent as they are (even invalid JSON). */
 export async function readMessageFile(file: string): Promise<MessageLine[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read'}`);
-  }
+  const text = await readInputFile(file);
   const lines = text.split('\n').flatMap((raw, i) => {
     const body = raw.replace(/\r$/, '');
     return body.trim().length > 0 ? [{ line: i + 1, body }] : [];
