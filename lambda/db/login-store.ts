@@ -1,11 +1,11 @@
 import { arrayParameterTypes, binaryArray } from './binary-array.js';
 import type { Database } from './database.js';
-import type { LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
+import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 
 /**
- * The whole write of a batch as ONE statement: data key, vault entries,
- * quarantine rows and login rows, each an INSERT … SELECT FROM unnest(arrays)
- * in a data-modifying CTE. One statement is one round trip and one implicit
+ * The whole write of a batch (of a chunk, for a large batch) as ONE
+ * statement: data key, vault entries, quarantine rows and login rows, each an
+ * INSERT … SELECT FROM unnest(arrays) in a data-modifying CTE. One statement is one round trip and one implicit
  * transaction, and its text stays far under the 16 KB that would pin an RDS
  * Proxy session, whatever the batch size. ON CONFLICT DO NOTHING on every
  * natural key makes a redelivered batch a no-op. Vault entries go in only
@@ -114,12 +114,13 @@ export function encodeWriteParameters(values: readonly unknown[]): unknown[] {
 export class PostgresLoginStore implements LoginStore {
   constructor(readonly database: Database) {}
 
-  async write(set: WriteSet): Promise<WriteResult> {
+  encode(set: WriteSet): EncodedWrite {
+    return { set, parameters: encodeWriteParameters(writeParameters(set)) };
+  }
+
+  async write({ set, parameters }: EncodedWrite): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database.run((client) =>
-      client.query<{ k: 'd' | 'q'; message_id: string }>({
-        text: WRITE_SQL,
-        values: encodeWriteParameters(writeParameters(set)),
-      }),
+      client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters as unknown[] }),
     );
     const duplicates = new Set<string>();
     const quarantined = new Set<string>();

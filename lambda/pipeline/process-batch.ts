@@ -5,20 +5,22 @@ import type { Tokenizer } from '../masking/tokenize.js';
 import type { DataKeyCache } from '../vault/data-key-cache.js';
 import { isFifoSource } from './batch-response.js';
 import { prepareRecord, quarantineRow, type PrepareContext } from './prepare-record.js';
-import type { DataKeyRef, LoginStore, PreparedRecord, RecordOutcome, VaultEntry, WriteSet } from './types.js';
+import type { DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, RecordOutcome, VaultEntry, WriteSet } from './types.js';
 
 export interface PipelineDeps {
   store: LoginStore;
   tokenizer: Tokenizer;
   dataKeys: DataKeyCache;
   now?: () => Date;
+  /** Records per statement; WRITE_CHUNK_SIZE unless a test wants small chunks. */
+  chunkSize?: number;
 }
 
 export interface BatchReport {
   /** One outcome per distinct message id, in event order. */
   outcomes: Map<string, RecordOutcome>;
   fifo: boolean;
-  /** Statements sent: 1 normally, more when a rejected row had to be isolated. */
+  /** Statements sent: one per chunk, more when a rejected row had to be isolated. */
   statements: number;
   writeMs: number;
   connectMs?: number;
@@ -27,11 +29,12 @@ export interface BatchReport {
 
 /**
  * The pipeline for one SQS batch: prepare every record (parse, validate, mask,
- * seal), then write them all in one statement. When Postgres rejects the
- * statement because of a row's content, the batch is bisected until the bad
- * row stands alone; it is then quarantined and the rest commit. The first
- * transient failure ends the batch: what is not committed by then is failed,
- * to be redelivered. Never throws.
+ * seal), then write them in one statement per chunk of WRITE_CHUNK_SIZE
+ * records (one statement for a batch of Lambda's default size). When Postgres
+ * rejects a statement because of a row's content, the chunk is bisected until
+ * the bad row stands alone; it is then quarantined and the rest commit. The
+ * first transient failure ends the batch: what is not committed by then is
+ * failed, to be redelivered. Never throws.
  */
 export async function processBatch(records: readonly SQSRecord[], deps: PipelineDeps): Promise<BatchReport> {
   const fifo = isFifoSource(records);
@@ -66,28 +69,34 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
     sealedByToken: sealing.sealed,
   };
   const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
-  const prepared: PreparedRecord[] = [];
   const byId = new Map(unique.map((r) => [r.messageId, r]));
-  for (const record of unique) {
-    try {
-      prepared.push(prepareRecord(record, ctx));
-    } catch (error) {
-      // Preparation is pure and total by design; if it still throws, the record
-      // goes back to the queue (and to the DLQ in the end) rather than vanish.
-      failAll([record], error);
-      if (fifo) {
-        failAll(unique.slice(unique.indexOf(record)), error);
-        break;
+  // Preparation is pure and total by design; if it still throws, the record
+  // goes back to the queue (and to the DLQ in the end) rather than vanish.
+  // On a FIFO queue nothing after it may land: the chunk ends there, and so
+  // does the batch.
+  let prepareFailed = false;
+  const prepareChunk = (chunk: readonly SQSRecord[]): Chunk => {
+    const items: PreparedRecord[] = [];
+    for (const record of chunk) {
+      try {
+        items.push(prepareRecord(record, ctx));
+      } catch (error) {
+        failAll([record], error);
+        if (fifo) {
+          prepareFailed = true;
+          break;
+        }
       }
     }
-  }
+    return { items, encoded: encodeAhead(deps.store, items, keyRef) };
+  };
 
-  const write = async (segment: PreparedRecord[]): Promise<'continue' | 'stop'> => {
+  const write = async (segment: PreparedRecord[], encoded?: EncodedWrite): Promise<'continue' | 'stop'> => {
     if (segment.length === 0) return 'continue';
     const started = performance.now();
     try {
       report.statements += 1;
-      const result = await deps.store.write(toWriteSet(segment, keyRef));
+      const result = await deps.store.write(encoded ?? deps.store.encode(toWriteSet(segment, keyRef)));
       report.writeMs += performance.now() - started;
       if (result.connectMs !== undefined) report.connectMs = (report.connectMs ?? 0) + result.connectMs;
       report.connectionRetried ||= result.retried;
@@ -120,9 +129,56 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
     }
   };
 
-  await write(prepared);
+  // Large batches go in chunks, and the next chunk is prepared and encoded
+  // while the previous one's statement runs: the client's CPU work (HMAC,
+  // AES-GCM, encoding) and the server's then overlap instead of adding up.
+  // A chunk is sent only after the previous one committed, so a FIFO batch
+  // keeps its order and the first failure still ends the batch.
+  const chunks = chunksOf(unique, deps.chunkSize ?? WRITE_CHUNK_SIZE);
+  let next = prepareChunk(chunks[0] ?? []);
+  for (let k = 0; k < chunks.length; k += 1) {
+    const writing = write(next.items, next.encoded);
+    const more = k + 1 < chunks.length && !prepareFailed;
+    if (more) {
+      // Let the statement reach the socket (pool checkout and query are
+      // promise-chained) before this turn of the event loop goes to the CPU.
+      await yieldToIo();
+      next = prepareChunk(chunks[k + 1] as SQSRecord[]);
+    }
+    if ((await writing) === 'stop' || !more) break;
+  }
   return report;
 }
+
+/**
+ * Records per statement in a large batch. Big enough that the per-statement
+ * cost (round trip, planning, commit) stays small against its rows, small
+ * enough that a batch of 1,000 has four chunks to overlap.
+ */
+export const WRITE_CHUNK_SIZE = 250;
+
+interface Chunk {
+  items: PreparedRecord[];
+  encoded: EncodedWrite | undefined;
+}
+
+/** Encoding is pure and total too; should it throw, write() encodes again inside its try and fails the chunk. */
+function encodeAhead(store: LoginStore, items: PreparedRecord[], keyRef: DataKeyRef): EncodedWrite | undefined {
+  if (items.length === 0) return undefined;
+  try {
+    return store.encode(toWriteSet(items, keyRef));
+  } catch {
+    return undefined;
+  }
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Beyond this many cached sealed values, the cache starts over (about 400 bytes each). */
 const SEALED_CACHE_LIMIT = 10_000;

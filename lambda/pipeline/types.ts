@@ -66,9 +66,20 @@ export interface WriteResult {
   retried: boolean;
 }
 
+/** A write set with its statement parameters encoded, ready to send. */
+export interface EncodedWrite {
+  set: WriteSet;
+  parameters: readonly unknown[];
+}
+
 /** The database edge of the pipeline; tests use the real Postgres one. */
 export interface LoginStore {
-  write(set: WriteSet): Promise<WriteResult>;
+  /**
+   * Pure CPU work, apart from write() so that a batch can encode its next
+   * chunk while the previous chunk's statement runs.
+   */
+  encode(set: WriteSet): EncodedWrite;
+  write(encoded: EncodedWrite): Promise<WriteResult>;
 }
 
 export type RecordOutcome =
