@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.js';
 import type { Keyring } from './keyring.js';
 
 export type PiiKind = 'ip' | 'device_id';
@@ -18,8 +19,8 @@ export function tokenize(key: Buffer | KeyObject, kind: PiiKind, value: string):
 
 export class Tokenizer {
   readonly version: string;
-  /** The current key, imported once: a raw Buffer would be imported per token. */
-  readonly #key: KeyObject;
+  /** The current key's MAC, set up once: the pipeline's hot path (two tokens per login). */
+  readonly #mac: HmacSha256;
   readonly #keyring: Keyring;
 
   constructor(keyring: Keyring) {
@@ -27,12 +28,13 @@ export class Tokenizer {
     this.version = keyring.current;
     const key = keyring.keys.get(keyring.current);
     if (!key) throw new Error(`keyring has no key ${keyring.current}`);
-    this.#key = createSecretKey(key);
+    this.#mac = new HmacSha256(key);
   }
 
   /** Token under the current key version: what the pipeline writes. */
   token(kind: PiiKind, value: string): string {
-    return tokenize(this.#key, kind, value);
+    // The same MAC input as tokenize(); the unit tests hold the two equal.
+    return this.#mac.hex(`${kind}\u0000${value}`);
   }
 
   /** Tokens under every key version, for look-ups across rotations. */

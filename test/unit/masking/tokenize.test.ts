@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { parseKeyring } from '../../../lambda/masking/keyring.js';
 import { tokenize, Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { keyringJson } from '../../support/keys.js';
@@ -53,5 +54,16 @@ describe('keyed tokens (HMAC-SHA-256)', () => {
       { version: 'v1', token: tokenize(v1, 'ip', '10.0.0.1') },
       { version: 'v2', token: tokenize(v2, 'ip', '10.0.0.1') },
     ]);
+  });
+
+  it('Tokenizer.token (the fast path of the pipeline) equals tokenize() for any value', () => {
+    const key = randomBytes(32);
+    const tokenizer = new Tokenizer(parseKeyring(keyringJson({ v1: key }, 'v1'), 'test'));
+    fc.assert(
+      fc.property(fc.constantFrom('ip' as const, 'device_id' as const), fc.string({ unit: 'grapheme', maxLength: 300 }), (kind, value) => {
+        assert.equal(tokenizer.token(kind, value), tokenize(key, kind, value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
