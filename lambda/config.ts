@@ -1,46 +1,48 @@
-// Namespace import: lets esbuild drop the parts of zod we do not use.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 /**
  * Every environment variable login-etl reads, validated once at cold start.
  * The README's configuration table documents the same names; keep them in step.
  */
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  z.pipe(
+    z._default(z.enum(['true', 'false', '1', '0', 'yes', 'no']), fallback ? 'true' : 'false'),
+    z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+
+/** A non-empty string, optional. */
+const optionalText = () => z.optional(z.string().check(z.minLength(1)));
 
 const envSchema = z.object({
   /** postgres://user:pass@host:port/db — local runs and tests. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.optional(z.url()),
   /** Secrets Manager ARN of an RDS secret ({username,password,host,port,dbname}). */
-  DB_SECRET_ARN: z.string().min(1).optional(),
+  DB_SECRET_ARN: optionalText(),
   /** Overrides the secret's host: the RDS Proxy endpoint in AWS. */
-  DB_HOST: z.string().min(1).optional(),
-  DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  DB_NAME: z.string().min(1).optional(),
-  DB_USER: z.string().min(1).optional(),
+  DB_HOST: optionalText(),
+  DB_PORT: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(65535))),
+  DB_NAME: optionalText(),
+  DB_USER: optionalText(),
   /** Use short-lived IAM auth tokens instead of the secret's password. */
   DB_IAM_AUTH: flag(false),
   /** disable | require | verify-full (verify-full trusts the shipped RDS CA bundle). */
-  DB_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  DB_SSL: z._default(z.enum(['disable', 'require', 'verify-full']), 'disable'),
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
   /** One per Lambda sandbox: an invocation runs one batch at a time. */
   DB_POOL_MAX: positiveInt(1),
 
   /** Keyring JSON: {"current":"v1","v1":"<secret>"}. */
-  MASKING_KEYS: z.string().min(1).optional(),
-  MASKING_KEYS_FILE: z.string().min(1).optional(),
-  MASKING_SECRET_ARN: z.string().min(1).optional(),
+  MASKING_KEYS: optionalText(),
+  MASKING_KEYS_FILE: optionalText(),
+  MASKING_SECRET_ARN: optionalText(),
 
   /** Vault key-encryption key: a local key file, or a KMS key id/ARN/alias. */
-  VAULT_KEK_FILE: z.string().min(1).optional(),
-  VAULT_KMS_KEY_ID: z.string().min(1).optional(),
+  VAULT_KEK_FILE: optionalText(),
+  VAULT_KMS_KEY_ID: optionalText(),
   /** How many vault entries one cached data key may encrypt before a new one is made. */
   VAULT_DATA_KEY_MAX_USES: positiveInt(100_000),
 
@@ -50,9 +52,9 @@ const envSchema = z.object({
   /** X-Ray subsegments via Powertools Tracer (the function also needs active tracing). */
   TRACING_ENABLED: flag(false),
 
-  POWERTOOLS_SERVICE_NAME: z.string().min(1).default('login-etl'),
-  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('LoginEtl'),
-  AWS_REGION: z.string().min(1).optional(),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), 'login-etl'),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'LoginEtl'),
+  AWS_REGION: optionalText(),
 });
 
 export type Env = z.infer<typeof envSchema>;

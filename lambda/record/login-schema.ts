@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-messages.js';
 import { canonicalIp } from './ip-address.js';
 
 /**
@@ -6,12 +7,12 @@ import { canonicalIp } from './ip-address.js';
  * \u0000), no lone surrogates (they would be silently replaced on encoding).
  */
 const storableText = (max: number) =>
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
-    .refine((s) => s.isWellFormed(), 'must be well-formed Unicode');
+  z.string().check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
+    z.refine((s) => s.isWellFormed(), 'must be well-formed Unicode'),
+  );
 
 /**
  * One login message. Column limits come from the exercise's DDL; unknown
@@ -20,16 +21,22 @@ const storableText = (max: number) =>
 export const LoginMessageSchema = z.object({
   user_id: storableText(128),
   device_type: storableText(32),
-  ip: storableText(64).transform((value, ctx) => {
-    const canonical = canonicalIp(value);
-    if (canonical === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be an IPv4 or IPv6 address' });
-      return z.NEVER;
-    }
-    return canonical;
-  }),
+  ip: z.pipe(
+    storableText(64),
+    z.transform((value, ctx) => {
+      const canonical = canonicalIp(value);
+      if (canonical === null) {
+        ctx.issues.push({ code: 'custom', message: 'must be an IPv4 or IPv6 address', input: value });
+        return z.NEVER;
+      }
+      return canonical;
+    }),
+  ),
   device_id: storableText(256),
-  locale: storableText(32).nullish().transform((v) => v ?? null),
+  locale: z.pipe(
+    z.nullish(storableText(32)),
+    z.transform((v) => v ?? null),
+  ),
   app_version: storableText(64),
 });
 

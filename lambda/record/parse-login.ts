@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { PermanentRecordError, QuarantineReason } from '../errors.js';
 import { LoginMessageSchema, type LoginMessage } from './login-schema.js';
 
