@@ -26,21 +26,23 @@ const NODE_OPTIONS = '--enable-source-maps';
 /**
  * Cold start proxy: a fresh `node` that loads the production bundle and
  * handles one batch of 10 (opening the connection, making the data key,
- * writing), against a bare `node -e 0`, alternating so that drift on a busy
+ * writing), against a bare `node -e 0` in the same environment, alternating so that drift on a busy
  * machine hits both. Medians of `coldRuns` each.
  */
 export async function measureColdStart(ctx: BenchContext, runner: string, bundle: string, tmp: string): Promise<ColdStartResult> {
   const bare: number[] = [];
   const withBundle: number[] = [];
   const reports: ColdReport[] = [];
-  const bareEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  // One environment for both: what node does at start-up with it (reading
+  // NODE_EXTRA_CA_CERTS, say, ~80 ms on a machine that sets it) is not the
+  // function's cost, and a baseline without it was charged to the bundle.
   const env: NodeJS.ProcessEnv = { ...ctx.env, NODE_OPTIONS, AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
   for (let run = 0; run < ctx.options.coldRuns; run += 1) {
     ctx.progress.update(`cold start: run ${run + 1}/${ctx.options.coldRuns}`, true);
     const eventFile = path.join(tmp, `cold-${run}.json`);
     const [event] = sideEvents(`cold-${run}`, 10, 10, ctx.options.seed);
     await writeFile(eventFile, JSON.stringify(event));
-    bare.push((await timeNode(['-e', '0'], bareEnv)).ms);
+    bare.push((await timeNode(['-e', '0'], env)).ms);
     const timed = await timeNode([runner, 'cold', bundle, eventFile], env);
     const report = lastJsonLine<ColdReport>(timed, 'cold start');
     if (report.failures > 0) throw new Error(`cold start: ${report.failures} records failed`);
