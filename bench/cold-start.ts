@@ -26,8 +26,8 @@ const NODE_OPTIONS = '--enable-source-maps';
 /**
  * Cold start proxy: a fresh `node` that loads the production bundle and
  * handles one batch of 10 (opening the connection, making the data key,
- * writing), against a bare `node -e 0` in the same environment, alternating so that drift on a busy
- * machine hits both. Medians of `coldRuns` each.
+ * writing), against a bare `node -e 0` in the same environment, alternating
+ * so that drift on a busy machine hits both. Medians of `coldRuns` each.
  */
 export async function measureColdStart(ctx: BenchContext, runner: string, bundle: string, tmp: string): Promise<ColdStartResult> {
   const bare: number[] = [];

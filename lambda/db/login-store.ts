@@ -5,9 +5,9 @@ import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipelin
 /**
  * The whole write of a batch (of a chunk, for a large batch) as ONE
  * statement: data key, vault entries, quarantine rows and login rows, each an
- * INSERT … SELECT FROM unnest(arrays) in a data-modifying CTE. One statement is one round trip and one implicit
- * transaction, and its text stays far under the 16 KB that would pin an RDS
- * Proxy session, whatever the batch size. ON CONFLICT DO NOTHING on every
+ * INSERT … SELECT FROM unnest(arrays) in a data-modifying CTE. One statement
+ * is one round trip and one implicit transaction, and its text stays far
+ * under the 16 KB that would pin an RDS Proxy session, whatever the size. ON CONFLICT DO NOTHING on every
  * natural key makes a redelivered batch a no-op. Vault entries go in only
  * for the login rows this statement inserted: a redelivered message of a
  * user erased since its first delivery is a duplicate row, and must not
@@ -120,7 +120,7 @@ export class PostgresLoginStore implements LoginStore {
 
   async write({ set, parameters }: EncodedWrite): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database.run((client) =>
-      client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters as unknown[] }),
+      client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }),
     );
     const duplicates = new Set<string>();
     const quarantined = new Set<string>();

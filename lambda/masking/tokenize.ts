@@ -1,4 +1,4 @@
-import { createHmac, type KeyObject } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { HmacSha256 } from './hmac-sha256.js';
 import type { Keyring } from './keyring.js';
 
@@ -13,7 +13,7 @@ export type PiiKind = 'ip' | 'device_id';
  * share a token. The MAC input is kind, NUL, value, as UTF-8 (one update:
  * the same bytes as three, at half the calls).
  */
-export function tokenize(key: Buffer | KeyObject, kind: PiiKind, value: string): string {
+export function tokenize(key: Buffer, kind: PiiKind, value: string): string {
   return createHmac('sha256', key).update(`${kind}\u0000${value}`, 'utf8').digest('hex');
 }
 

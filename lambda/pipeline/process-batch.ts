@@ -69,7 +69,6 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
     sealedByToken: sealing.sealed,
   };
   const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
-  const byId = new Map(unique.map((r) => [r.messageId, r]));
   // Preparation is pure and total by design; if it still throws, the record
   // goes back to the queue (and to the DLQ in the end) rather than vanish.
   // On a FIFO queue nothing after it may land: the chunk ends there, and so
@@ -115,7 +114,8 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
         }
         const [only] = segment as [PreparedRecord];
         if (only.kind === 'login') {
-          const record = byId.get(only.messageId) as SQSRecord;
+          // Rare (a row Postgres refused), so a search rather than a map built per batch.
+          const record = unique.find((r) => r.messageId === only.messageId) as SQSRecord;
           const code = String((error as { code?: unknown }).code);
           const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, `SQLSTATE ${code}: ${(error as Error).message}`);
           return write([{ kind: 'quarantine', messageId: only.messageId, row: quarantineRow(record, reason, undefined, ctx) }]);

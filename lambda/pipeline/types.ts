@@ -69,7 +69,7 @@ export interface WriteResult {
 /** A write set with its statement parameters encoded, ready to send. */
 export interface EncodedWrite {
   set: WriteSet;
-  parameters: readonly unknown[];
+  parameters: unknown[];
 }
 
 /** The database edge of the pipeline; tests use the real Postgres one. */
