@@ -17,6 +17,7 @@ import { describeMachine, describeServer, finishMachine } from './machine.js';
 import { measureMemory } from './memory.js';
 import { parseOptions } from './options.js';
 import { formatReport } from './report.js';
+import { nodeVersion } from './spawn.js';
 import type { BenchResults, MeasuredResults } from './results.js';
 import { evaluateTargets } from './targets.js';
 import { measureThroughputSuite } from './suite.js';
@@ -35,6 +36,7 @@ import { warmUp } from './throughput.js';
  */
 runCli('bench', async () => {
   const options = parseOptions();
+  const bundleNode = nodeVersion(options.childNode);
   quietPowertools(options.logs);
   const progress = new Progress();
   const started = new Date();
@@ -44,7 +46,7 @@ runCli('bench', async () => {
   try {
     db = await BenchDatabase.create(database.serverUrl);
     const ctx = createContext(options, db, env, progress);
-    const machine = describeMachine(describeServer(database.url, database.embedded), await db.serverInfo());
+    const machine = describeMachine(describeServer(database.url, database.embedded), await db.serverInfo(), bundleNode);
 
     progress.update('building the production bundle', true);
     const bundle = await buildHandlerBundle(tmp);
@@ -63,7 +65,7 @@ runCli('bench', async () => {
     const concurrency = await measureConcurrency(ctx, runner, bundle.file, tmp, records, expected);
     progress.done();
 
-    const { outDir, logs: _logs, check: _check, ...shownOptions } = options;
+    const { outDir, logs: _logs, check: _check, childNode: _childNode, ...shownOptions } = options;
     const { file: _file, ...bundleInfo } = bundle;
     const measured: MeasuredResults = {
       startedAt: started.toISOString(),

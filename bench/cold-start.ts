@@ -42,8 +42,9 @@ export async function measureColdStart(ctx: BenchContext, runner: string, bundle
     const eventFile = path.join(tmp, `cold-${run}.json`);
     const [event] = sideEvents(`cold-${run}`, 10, 10, ctx.options.seed);
     await writeFile(eventFile, JSON.stringify(event));
-    bare.push((await timeNode(['-e', '0'], env)).ms);
-    const timed = await timeNode([runner, 'cold', bundle, eventFile], env);
+    const node = ctx.options.childNode;
+    bare.push((await timeNode(node, ['-e', '0'], env)).ms);
+    const timed = await timeNode(node, [runner, 'cold', bundle, eventFile], env);
     const report = lastJsonLine<ColdReport>(timed, 'cold start');
     if (report.failures > 0) throw new Error(`cold start: ${report.failures} records failed`);
     withBundle.push(timed.ms);

@@ -31,8 +31,8 @@ class Child {
   readonly #waiting = new Map<FromChild['type'], (m: FromChild) => void>();
   #failed?: Error;
 
-  constructor(runner: string, bundle: string, env: NodeJS.ProcessEnv) {
-    this.#process = fork(runner, ['serve', bundle], { env, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  constructor(node: string, runner: string, bundle: string, env: NodeJS.ProcessEnv) {
+    this.#process = fork(runner, ['serve', bundle], { env, execPath: node, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.#process.on('message', (m: FromChild) => {
       if (m.type === 'error') this.#fail(new Error(`handler process: ${m.message}`));
       else this.#waiting.get(m.type)?.(m);
@@ -89,7 +89,7 @@ export async function measureLevel(
       const warmFile = path.join(tmp, `concurrency-${processes}-${i}-warm.json`);
       await writeFile(eventsFile, JSON.stringify(toEvents(records.slice(i * share, (i + 1) * share), batchSize)));
       await writeFile(warmFile, JSON.stringify(sideEvents(`concurrency-warm-${processes}-${i}`, Math.min(2_000, share), Math.min(batchSize, 500), ctx.options.seed)));
-      const child = new Child(runner, bundle, { ...ctx.env, NODE_OPTIONS: '--enable-source-maps' });
+      const child = new Child(ctx.options.childNode, runner, bundle, { ...ctx.env, NODE_OPTIONS: '--enable-source-maps' });
       children.push(child);
       loads.push(child.request({ type: 'load', eventsFile, warmFile }, 'ready'));
     }

@@ -7,6 +7,8 @@ export interface MachineInfo {
   memoryGiB: number;
   os: string;
   node: string;
+  /** The node running the production bundle's processes (cold start, memory, concurrency): --node. */
+  bundleNode: string;
   /** 1-minute load average at the start and the end of the run: a busy machine reads slower. */
   loadAverage: { start: number; end?: number };
   /**
@@ -34,7 +36,7 @@ function cpuTicks(): CpuTicks | undefined {
 
 let startTicks: CpuTicks | undefined;
 
-export function describeMachine(server: string, settings: Record<string, string>): MachineInfo {
+export function describeMachine(server: string, settings: Record<string, string>, bundleNode: string): MachineInfo {
   startTicks = cpuTicks();
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
@@ -42,6 +44,7 @@ export function describeMachine(server: string, settings: Record<string, string>
     memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     os: `${platform()} ${release()}`,
     node: process.version,
+    bundleNode,
     loadAverage: { start: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
     postgres: { server, settings },
   };

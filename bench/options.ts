@@ -14,6 +14,8 @@ export interface BenchOptions {
   concurrency: number[];
   concurrencyBatch: number;
   outDir: string;
+  /** The node that runs the production bundle's processes (cold start, memory, concurrency). */
+  childNode: string;
   check: boolean;
   logs: boolean;
 }
@@ -21,7 +23,7 @@ export interface BenchOptions {
 export const USAGE =
   'usage: npm run bench -- [--messages N] [--batch-sizes 10,100,1000,10000] [--runs R] [--seed S]\n' +
   '  [--floor-messages N] [--latency-invocations N] [--cold-runs N] [--memory-records N]\n' +
-  '  [--concurrency 1,2,4,8] [--concurrency-batch N] [--out DIR] [--check] [--logs]';
+  '  [--concurrency 1,2,4,8] [--concurrency-batch N] [--node PATH] [--out DIR] [--check] [--logs]';
 
 function positive(name: string, text: string | undefined, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
@@ -50,6 +52,7 @@ export function parseOptions(args: string[] = process.argv.slice(2)): BenchOptio
       concurrency: { type: 'string' },
       'concurrency-batch': { type: 'string' },
       out: { type: 'string' },
+      node: { type: 'string' },
       check: { type: 'boolean', default: false },
       logs: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -74,6 +77,7 @@ export function parseOptions(args: string[] = process.argv.slice(2)): BenchOptio
     concurrency: list('concurrency', values.concurrency, [1, 2, 4, 8]),
     concurrencyBatch: Math.min(10_000, positive('concurrency-batch', values['concurrency-batch'], 1_000)),
     outDir: path.resolve(values.out ?? path.join(repoRoot, 'bench', 'results')),
+    childNode: values.node === undefined ? process.execPath : path.resolve(values.node),
     check: values.check,
     logs: values.logs,
   };

@@ -24,7 +24,7 @@ export function formatReport(r: BenchResults): string {
   const out: string[] = [];
   out.push(
     `login-etl bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.cpu}, ${m.cores} cores, ${n(m.memoryGiB, 0)} GiB, ` +
-      `Node ${m.node}, PostgreSQL ${m.postgres.settings.server_version ?? '?'} (${m.postgres.server}; ` +
+      `Node ${m.node}${m.bundleNode === m.node ? '' : ` (production bundle on Node ${m.bundleNode})`}, PostgreSQL ${m.postgres.settings.server_version ?? '?'} (${m.postgres.server}; ` +
       `synchronous_commit=${m.postgres.settings.synchronous_commit ?? '?'}, fsync=${m.postgres.settings.fsync ?? '?'}), ` +
       `load average ${m.loadAverage.start} → ${m.loadAverage.end ?? '?'}` +
       (m.cpuTime ? `, CPU steal ${pct(m.cpuTime.stealShare)}` : ''),
@@ -58,7 +58,7 @@ export function formatReport(r: BenchResults): string {
         [`latency, batch of ${l.batchSize}, ${n(l.invocations)} warm invocations`, `p50 ${n(l.p50Ms, 2)} ms, p95 ${n(l.p95Ms, 2)} ms, p99 ${n(l.p99Ms, 2)} ms, max ${n(l.maxMs, 1)} ms`],
         ['bundle (index.mjs; source map apart)', `${n(r.bundle.bytes / 1024)} KiB (map ${n(r.bundle.mapBytes / 1024)} KiB)`],
         [
-          `cold start, median of ${c.runs} fresh processes`,
+          `cold start, median of ${c.runs} fresh processes (Node ${m.bundleNode})`,
           `${n(c.withBundleMs)} ms vs ${n(c.bareNodeMs)} ms for node -e 0: init overhead ${n(c.initOverheadMs)} ms (load ${n(c.importMs)} ms, first invocation ${n(c.firstInvokeMs)} ms)`,
         ],
         [

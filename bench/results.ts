@@ -14,7 +14,7 @@ import type { ThroughputResult } from './throughput.js';
 export interface BenchResults {
   startedAt: string;
   durationSeconds: number;
-  options: Omit<BenchOptions, 'outDir' | 'logs' | 'check'>;
+  options: Omit<BenchOptions, 'outDir' | 'logs' | 'check' | 'childNode'>;
   machine: MachineInfo;
   dataset: { messages: number; logins: number; quarantined: number; vaultEntries: number };
   ceiling: CeilingResult;

@@ -26,6 +26,7 @@ describe('bench smoke run', () => {
       '--messages', '300', '--batch-sizes', '10,100', '--runs', '1', '--floor-messages', '40',
       '--latency-invocations', '20', '--cold-runs', '2', '--memory-records', '200',
       '--concurrency', '1,2', '--concurrency-batch', '50', '--seed', '8', '--out', out,
+      '--node', process.execPath,
     ];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -59,6 +60,7 @@ describe('bench smoke run', () => {
     assert.ok(results.latency.p50Ms > 0 && results.latency.p50Ms <= results.latency.p99Ms);
     assert.ok(results.bundle.bytes > 100_000, 'the bundle holds the handler and its dependencies');
     assert.ok(results.coldStart.withBundleMs > results.coldStart.bareNodeMs);
+    assert.equal(results.machine.bundleNode, process.version, 'the bundle ran on the node given with --node');
     assert.equal(results.memory.records, 200);
     assert.ok(results.memory.maxRssMb > results.memory.rssAfterLoadMb * 0.5);
     assert.deepEqual(results.concurrency.map((c) => c.processes), [1, 2]);
@@ -68,5 +70,20 @@ describe('bench smoke run', () => {
     const pii = generateBodies(300, { seed: 8 }).flatMap((b) => [...b.matchAll(/"(?:ip|device_id)": "([^"]+)"/g)].map((m) => m[1] as string));
     assert.ok(pii.length > 500);
     assert.deepEqual(pii.filter((v) => (stdout + stderr).includes(v)), [], 'no ip or device id printed');
+  });
+
+  it('names a --node that cannot run, before touching any database', async () => {
+    const missing = path.join(out, 'no-such-node');
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--node', missing], {
+        cwd: repoRoot,
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (c) => resolve({ code: c, stderr }));
+    });
+    assert.equal(code, 2, stderr);
+    assert.ok(stderr.includes(`--node ${missing}: cannot run it`), stderr);
   });
 });
