@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BUNDLE_TARGET } from '../infra/bundling/function-bundle.js';
 import { Progress, runCli } from '../tools/lib/cli.js';
 import { prepareLocalEnvironment } from '../tools/lib/local-environment.js';
 import { quietPowertools } from '../tools/lib/quiet-powertools.js';
 import { BenchDatabase } from './bench-database.js';
-import { BUNDLE_TARGET, buildHandlerBundle, buildRunner } from './bundle.js';
+import { buildHandlerBundle, buildRunner } from './bundle.js';
 import { precompute } from './ceiling.js';
 import { renderChart } from './chart.js';
 import { measureColdStart } from './cold-start.js';
@@ -84,7 +85,7 @@ runCli('bench', async () => {
       latency,
       bundle: {
         ...bundleInfo,
-        settings: `esbuild: lambda/handler.ts, platform node, target ${BUNDLE_TARGET}, esm, minify, sourcemap (no sources), AWS SDK bundled, pg-native external`,
+        settings: `esbuild: lambda/handler.ts, platform node, target ${BUNDLE_TARGET}, esm, minify, sourcemap (no sources), AWS SDK bundled, pg-native external, node:http as CommonJS, navigator defined (infra/bundling/function-bundle.ts)`,
       },
       coldStart,
       memory,

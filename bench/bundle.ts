@@ -1,20 +1,23 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import {
+  ALIASES,
+  BUNDLE_TARGET,
+  DEFINES,
+  ESM_REQUIRE_BANNER,
+  EXTERNAL_MODULES,
+  MAIN_FIELDS,
+} from '../infra/bundling/function-bundle.js';
 import { repoRoot } from '../tools/lib/paths.js';
 
 /**
  * The production bundle, built with the settings of the CDK function
- * (infra/constructs/vpc-node-function.ts: NodejsFunction bundling): entry
+ * (infra/bundling/function-bundle.ts, which NodejsFunction is given): entry
  * lambda/handler.ts, platform node, ESM, minified, linked source map without
- * sources, module-first main fields, the createRequire banner pg needs, the
- * AWS SDK bundled (bundleAwsSDK: true), only pg-native external. The CDK
- * construct does not export its options, so they are repeated here; keep the
- * two in step (test/infra checks the synthesized asset against 1 MiB too).
+ * sources, the AWS SDK bundled (bundleAwsSDK: true). test/infra checks the
+ * synthesized asset against 1 MiB too.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __loginEtlCreateRequire } from 'node:module'; const require = __loginEtlCreateRequire(import.meta.url);";
-export const BUNDLE_TARGET = 'node24';
 
 export interface BundleResult {
   file: string;
@@ -55,9 +58,11 @@ export async function buildHandlerBundle(outDir: string): Promise<BundleResult> 
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    mainFields: ['module', 'main'],
+    mainFields: MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_BANNER },
-    external: ['pg-native'],
+    define: { ...DEFINES },
+    alias: { ...ALIASES },
+    external: EXTERNAL_MODULES,
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: repoRoot,

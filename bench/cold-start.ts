@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ColdReport } from './child/protocol.js';
-import type { BenchContext } from './context.js';
+import { DEPLOYED_NODE_OPTIONS, type BenchContext } from './context.js';
 import { sideEvents } from './datasets.js';
 import { lastJsonLine, timeNode } from './spawn.js';
 import { median } from './stats.js';
@@ -20,8 +20,6 @@ export interface ColdStartResult {
   nodeOptions: string;
 }
 
-/** As the CDK function sets it: stack traces through the bundled source map. */
-const NODE_OPTIONS = '--enable-source-maps';
 
 /**
  * Cold start proxy: a fresh `node` that loads the production bundle and
@@ -36,7 +34,7 @@ export async function measureColdStart(ctx: BenchContext, runner: string, bundle
   // One environment for both: what node does at start-up with it (reading
   // NODE_EXTRA_CA_CERTS, say, ~80 ms on a machine that sets it) is not the
   // function's cost, and a baseline without it was charged to the bundle.
-  const env: NodeJS.ProcessEnv = { ...ctx.env, NODE_OPTIONS, AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
+  const env: NodeJS.ProcessEnv = { ...ctx.childEnv, AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
   for (let run = 0; run < ctx.options.coldRuns; run += 1) {
     ctx.progress.update(`cold start: run ${run + 1}/${ctx.options.coldRuns}`, true);
     const eventFile = path.join(tmp, `cold-${run}.json`);
@@ -59,6 +57,6 @@ export async function measureColdStart(ctx: BenchContext, runner: string, bundle
     initOverheadMs: withBundleMs - bareNodeMs,
     importMs: median(reports.map((r) => r.importMs)),
     firstInvokeMs: median(reports.map((r) => r.invokeMs)),
-    nodeOptions: NODE_OPTIONS,
+    nodeOptions: DEPLOYED_NODE_OPTIONS,
   };
 }

@@ -89,7 +89,7 @@ export async function measureLevel(
       const warmFile = path.join(tmp, `concurrency-${processes}-${i}-warm.json`);
       await writeFile(eventsFile, JSON.stringify(toEvents(records.slice(i * share, (i + 1) * share), batchSize)));
       await writeFile(warmFile, JSON.stringify(sideEvents(`concurrency-warm-${processes}-${i}`, Math.min(2_000, share), Math.min(batchSize, 500), ctx.options.seed)));
-      const child = new Child(ctx.options.childNode, runner, bundle, { ...ctx.env, NODE_OPTIONS: '--enable-source-maps' });
+      const child = new Child(ctx.options.childNode, runner, bundle, ctx.childEnv);
       children.push(child);
       loads.push(child.request({ type: 'load', eventsFile, warmFile }, 'ready'));
     }

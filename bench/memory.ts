@@ -46,7 +46,7 @@ export async function measureMemory(ctx: BenchContext, runner: string, bundle: s
   const eventFile = path.join(tmp, 'memory.json');
   await writeFile(eventFile, JSON.stringify(event));
   await ctx.db.reset();
-  const timed = await timeNode(ctx.options.childNode, [runner, 'memory', bundle, eventFile], { ...ctx.env, NODE_OPTIONS: '--enable-source-maps' });
+  const timed = await timeNode(ctx.options.childNode, [runner, 'memory', bundle, eventFile], ctx.childEnv);
   const report = lastJsonLine<MemoryReport>(timed, 'memory');
   if (report.failures > 0) throw new Error(`memory: ${report.failures} records failed`);
   return { ...report, bodyBytes: bodyBytes(event) };

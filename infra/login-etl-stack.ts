@@ -62,6 +62,7 @@ export class LoginEtlStack extends Stack {
       database: this.database,
       before: [this.pipeline.fn, this.pipeline.mapping],
       prod,
+      sourceMaps: settings.sourceMaps,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       queue: this.ingest.queue,

@@ -46,6 +46,7 @@ export class PipelineFunction extends Construct {
       memorySize: settings.memorySize,
       timeout: Duration.seconds(settings.timeoutSeconds),
       prod: settings.prod,
+      sourceMaps: settings.sourceMaps,
       environment: {
         ...database.clientEnvironment,
         MASKING_SECRET_ARN: keys.maskingSecret.secretArn,

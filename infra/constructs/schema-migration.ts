@@ -14,6 +14,7 @@ export interface SchemaMigrationProps {
   /** What must wait for the schema: the pipeline function and its event source mapping. */
   readonly before: Construct[];
   readonly prod: boolean;
+  readonly sourceMaps: boolean;
 }
 
 const MIGRATION_TIMEOUT = Duration.minutes(5);
@@ -43,6 +44,7 @@ export class SchemaMigration extends Construct {
       memorySize: 256,
       timeout: MIGRATION_TIMEOUT,
       prod: props.prod,
+      sourceMaps: props.sourceMaps,
       environment: {
         ...database.clientEnvironment,
         // DDL on a grown table (an index build) outlasts the pipeline's

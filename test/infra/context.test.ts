@@ -27,17 +27,19 @@ describe('readSettings', () => {
       oldestMessageAlarmSeconds: 600,
       logLevel: 'INFO',
       serviceName: 'login-etl',
+      sourceMaps: false,
     });
   });
 
   test('accepts strings from -c and JSON values from cdk.json alike', () => {
-    const fromCli = read({ prod: 'true', memorySize: '1024', logLevel: 'debug', alarmEmail: 'ops@example.com' });
-    const fromJson = read({ prod: true, memorySize: 1024, logLevel: 'DEBUG', alarmEmail: 'ops@example.com' });
+    const fromCli = read({ prod: 'true', memorySize: '1024', logLevel: 'debug', alarmEmail: 'ops@example.com', sourceMaps: 'true' });
+    const fromJson = read({ prod: true, memorySize: 1024, logLevel: 'DEBUG', alarmEmail: 'ops@example.com', sourceMaps: true });
     assert.deepEqual(fromCli, fromJson);
     assert.equal(fromCli.prod, true);
     assert.equal(fromCli.memorySize, 1024);
     assert.equal(fromCli.logLevel, 'DEBUG');
     assert.equal(fromCli.alarmEmail, 'ops@example.com');
+    assert.equal(fromCli.sourceMaps, true);
   });
 
   test('an empty value means the default', () => {

@@ -8,7 +8,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { logicalIdOf, synthesize } from './synth.js';
 
-const synth = synthesize({ prod: 'true', fifo: 'true', alarmEmail: 'ops@example.com', stackName: 'LoginEtlProd' });
+const synth = synthesize({
+  prod: 'true',
+  fifo: 'true',
+  alarmEmail: 'ops@example.com',
+  stackName: 'LoginEtlProd',
+  sourceMaps: 'true',
+});
 const { template, stack } = synth;
 const resources = template.toJSON().Resources as Record<
   string,
@@ -53,6 +59,13 @@ describe('prod=true', () => {
     }
     for (const log of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       assert.equal((log as { DeletionPolicy?: string }).DeletionPolicy, 'Retain');
+    }
+  });
+
+  test('-c sourceMaps=true runs both functions with source maps', () => {
+    for (const fn of [stack.pipeline.fn, stack.schema.fn]) {
+      const env = resources[logicalIdOf(fn)]?.Properties.Environment as { Variables: Record<string, unknown> };
+      assert.equal(env.Variables.NODE_OPTIONS, '--enable-source-maps');
     }
   });
 

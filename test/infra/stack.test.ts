@@ -105,7 +105,8 @@ describe('pipeline function', () => {
     assert.deepEqual(env.VAULT_KMS_KEY_ID, { 'Fn::GetAtt': [ids.vaultKey, 'Arn'] });
     assert.equal(env.POWERTOOLS_SERVICE_NAME, SERVICE_NAME_DEFAULT);
     assert.equal(env.POWERTOOLS_METRICS_NAMESPACE, METRIC_NAMESPACE_DEFAULT);
-    assert.equal(env.NODE_OPTIONS, '--enable-source-maps');
+    // Source maps off by default (-c sourceMaps=true: prod-fifo.test.ts).
+    assert.equal(env.NODE_OPTIONS, undefined);
     // IAM tokens: the function never holds the database password.
     assert.equal(env.DB_SECRET_ARN, undefined);
   });
@@ -116,7 +117,11 @@ describe('pipeline function', () => {
     const code = readFileSync(bundle, 'utf8');
     assert.ok(code.startsWith('import { createRequire as __loginEtlCreateRequire }'), 'ESM banner providing require()');
     assert.match(code, /export\s*\{[^}]*\bhandler\b[^}]*\}/, 'exports handler');
-    assert.ok(existsSync(path.join(dir, 'index.mjs.map')));
+    assert.ok(existsSync(path.join(dir, 'index.mjs.map')), 'the map ships, for -c sourceMaps=true or offline lookup');
+    // infra/bundling/function-bundle.ts: node:http reaches the bundle as CommonJS
+    // (its ESM facade loads undici on Node 22+), and pg's navigator is fixed.
+    assert.doesNotMatch(code, /from\s*["'](node:)?http["']/);
+    assert.doesNotMatch(code, /\bnavigator\b/);
     // Minified: almost no indented lines (the CA bundle's PEM strings keep
     // their newlines, so counting lines would not tell).
     const indented = (code.match(/\n {2,}\S/g) ?? []).length;
@@ -158,10 +163,12 @@ describe('bundles run outside the build tree', () => {
     const out = run(
       ids.fn,
       { ...env, MASKING_KEYS: JSON.stringify({ current: 'v1', v1: 'k'.repeat(64) }) },
-      "const { handler } = await import('./index.mjs'); console.log(JSON.stringify(await handler({ Records: [] }, { functionName: 'f', awsRequestId: 'r' })));",
+      "const { handler } = await import('./index.mjs'); console.log(JSON.stringify(await handler({ Records: [] }, { functionName: 'f', awsRequestId: 'r' }))); console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('undici'))));",
     );
     assert.equal(out.status, 0, out.stderr);
     const lines = out.stdout.trim().split('\n');
+    // Nothing in the function uses fetch: loading undici (~35–45 ms) is pure cold-start cost.
+    assert.equal(lines.pop(), '[]', 'undici loaded at cold start');
     assert.equal(lines.at(-1), JSON.stringify({ batchItemFailures: [] }));
     type Emf = { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } };
     const emf = lines.map((l) => JSON.parse(l) as Emf).find((l) => l._aws);
