@@ -35,7 +35,7 @@ export interface LoginEtlSettings {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Powertools `service` dimension; keep distinct per copy sharing an account/region. */
   readonly serviceName: string;
-  /** Node resolves stack traces through the bundled source map (~20 ms more per cold start). */
+  /** Node resolves stack traces through the bundled source map (16–28 ms more per cold start). */
   readonly sourceMaps: boolean;
 }
 

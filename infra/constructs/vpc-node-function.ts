@@ -17,7 +17,7 @@ export interface VpcNodeFunctionProps {
   readonly timeout: Duration;
   readonly environment: Readonly<Record<string, string>>;
   readonly prod: boolean;
-  /** Run with --enable-source-maps (stack traces in lambda/*.ts lines, ~20 ms more per cold start). */
+  /** Run with --enable-source-maps (stack traces in lambda/*.ts lines, 16–28 ms more per cold start). */
   readonly sourceMaps: boolean;
 }
 
@@ -97,10 +97,11 @@ export class VpcNodeFunction extends Construct {
       vpcSubnets: props.network.appSubnets,
       securityGroups: [this.securityGroup],
       environment: {
-        // Off by default: node parses the whole map (~1 MB) at every cold start
-        // (~20 ms measured by the benchmark), and the function logs errors by
-        // type, message and code, never by stack. The map stays in the asset, so
-        // -c sourceMaps=true (or a position looked up offline) needs no rebuild.
+        // Source maps off by default: node parses the whole map (~1 MB) at
+        // every cold start (16–28 ms in A/B runs, docs/performance.md), and the
+        // function logs errors by type, message and code, never by stack. The
+        // map stays in the asset: -c sourceMaps=true changes the environment
+        // only, and a position can be looked up offline.
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
       },
