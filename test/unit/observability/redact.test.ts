@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { isIP } from 'node:net';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { REDACTED, redactReplacer, redactText } from '../../../lambda/observability/redact.js';
 
 describe('redaction', () => {
@@ -16,5 +18,28 @@ describe('redaction', () => {
     assert.equal(redactText(uuid), uuid);
     assert.equal(redactText('12:30:45'), '12:30:45');
     assert.equal(redactText('a'.repeat(64)), 'a'.repeat(64));
+  });
+  it('masks exactly what node’s parser calls an address (the shape check only skips the rest)', () => {
+    // The rule without the shape check: every run goes to node's parser.
+    const reference = (text: string): string =>
+      text.replace(/[0-9A-Fa-f:.]{3,}/g, (run) => {
+        const trimmed = run.replace(/[.:]+$/, '');
+        if (isIP(trimmed)) return `[ip]${run.slice(trimmed.length)}`;
+        return run.replace(/\d{1,3}(?:\.\d{1,3}){3}/g, (m) => (isIP(m) ? '[ip]' : m));
+      });
+    const piece = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4Extended(),
+      fc.stringMatching(/^[0-9a-fA-F:.]{1,24}$/),
+      fc.constantFrom(' ', 'T', 'Z', '%', ',', '::', ':', '.', '1.2.3', '999.1.1.1', '14:12:15.812'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        assert.equal(redactText(text), reference(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
