@@ -1,4 +1,3 @@
-import { createSecretKey } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import pg from 'pg';
 import { prepareRecord } from '../lambda/pipeline/prepare-record.js';
@@ -75,13 +74,11 @@ export class FloorPhase implements RatePhase<FloorResult> {
       const dataKey = await resources.dataKeys.acquire(records.length * 2);
       const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
       await client.query('INSERT INTO vault_data_keys (id, kek_id, wrapped_key) VALUES ($1, $2, $3)', [keyRef.id, keyRef.kekId, keyRef.wrapped]);
-      const sealKey = createSecretKey(dataKey.plaintext);
       const started = performance.now();
       for (const record of records) {
         const item = prepareRecord(record, {
           tokenizer: resources.tokenizer,
-          dataKey: dataKey.plaintext,
-          sealKey,
+          dataKey: dataKey.key,
           now: new Date(),
           sealedByToken: new Map(),
         });

@@ -2,7 +2,8 @@ import type { SQSRecord } from 'aws-lambda';
 import type { Tokenizer } from '../lambda/masking/tokenize.js';
 import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-record.js';
 import { toWriteSet } from '../lambda/pipeline/process-batch.js';
-import type { DataKeyRef, PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
+import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
+import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
 import { encodeCopy, type CopyValue } from './copy.js';
 
 /** A table the pipeline writes, with the columns it fills (the rest are defaults). */
@@ -28,15 +29,15 @@ export interface PrecomputedRows {
 export function precomputeRows(
   records: readonly SQSRecord[],
   tokenizer: Tokenizer,
-  dataKey: { plaintext: Buffer } & DataKeyRef,
+  dataKey: ActiveDataKey,
 ): PrecomputedRows {
-  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.plaintext, now: new Date(), sealedByToken: new Map() };
+  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date(), sealedByToken: new Map() };
   const prepared = records.map((record) => prepareRecord(record, ctx));
   const writeSet = toWriteSet(prepared, { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped });
   return { prepared, writeSet, tables: tablesOf(writeSet) };
 }
 
-export function tablesOf(set: WriteSet): TableRows[] {
+function tablesOf(set: WriteSet): TableRows[] {
   const { dataKey } = set;
   return [
     {

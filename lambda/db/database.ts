@@ -5,7 +5,7 @@ import type { PoolClient, PoolConfig } from 'pg';
 export interface ConnectionInfo {
   /** Milliseconds spent opening a new connection; undefined when one was reused. */
   connectMs?: number;
-  /** True when the first attempt hit a dead connection and was retried once. */
+  /** True when the first attempt hit a dead connection and the work was retried on another. */
   retried: boolean;
 }
 
@@ -30,7 +30,7 @@ export function isDeadConnectionError(error: unknown): boolean {
 /**
  * The function's cached connection: one `pg.Pool` per sandbox, created once and
  * reused by warm invocations. A connection that died while the sandbox was
- * frozen is discarded and the work retried once on a fresh one; that is safe
+ * frozen is discarded and the work retried on another (see run()); that is safe
  * because every write login-etl makes is idempotent (ON CONFLICT DO NOTHING).
  */
 export class Database {

@@ -60,8 +60,8 @@ WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.message_id = m.message_id)
 UNION ALL
 SELECT 'q' AS k, message_id FROM quarantined`;
 
-/** Column arrays for WRITE_SQL, in parameter order. Pure, so tests can check it. */
-export function writeParameters(set: WriteSet): unknown[] {
+/** Column arrays for WRITE_SQL, in parameter order. */
+function writeParameters(set: WriteSet): unknown[] {
   const { dataKey, vault, quarantine: q, logins: l } = set;
   return [
     dataKey.id,
@@ -104,7 +104,7 @@ const ARRAY_PARAMETERS = arrayParameterTypes(WRITE_SQL);
  * parsing array literals (array_in, hex-decoding every bytea), and the client
  * skips building those literals (pg's arrayString, hex-encoding every bytea).
  */
-export function encodeWriteParameters(values: readonly unknown[]): unknown[] {
+function encodeWriteParameters(values: readonly unknown[]): unknown[] {
   return values.map((value, i) => {
     const type = ARRAY_PARAMETERS.get(i);
     return type && Array.isArray(value) ? (binaryArray(type, value) ?? value) : value;

@@ -14,8 +14,10 @@ export type PiiKind = 'ip' | 'device_id';
  * the same bytes as three, at half the calls).
  */
 export function tokenize(key: Buffer, kind: PiiKind, value: string): string {
-  return createHmac('sha256', key).update(`${kind}\u0000${value}`, 'utf8').digest('hex');
+  return createHmac('sha256', key).update(macInput(kind, value), 'utf8').digest('hex');
 }
+
+const macInput = (kind: PiiKind, value: string): string => `${kind}\u0000${value}`;
 
 export class Tokenizer {
   readonly version: string;
@@ -33,8 +35,8 @@ export class Tokenizer {
 
   /** Token under the current key version: what the pipeline writes. */
   token(kind: PiiKind, value: string): string {
-    // The same MAC input as tokenize(); the unit tests hold the two equal.
-    return this.#mac.hex(`${kind}\u0000${value}`);
+    // The same MAC input as tokenize(), over an HMAC set up once.
+    return this.#mac.hex(macInput(kind, value));
   }
 
   /** Tokens under every key version, for look-ups across rotations. */

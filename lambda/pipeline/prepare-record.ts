@@ -5,16 +5,15 @@ import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
-import { seal } from '../vault/seal.js';
+import { seal, vaultContext } from '../vault/seal.js';
 import { quarantinePreview } from './quarantine-preview.js';
 import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
 
 /** What preparing a batch needs: the masking key and the current data key. */
 export interface PrepareContext {
   tokenizer: Tokenizer;
-  dataKey: Buffer;
-  /** The same data key imported once as a KeyObject, so each seal need not import it again. */
-  sealKey?: KeyObject;
+  /** The current data key (in the pipeline a KeyObject, imported once per key). */
+  dataKey: Buffer | KeyObject;
   /** Used when a record carries no SentTimestamp (hand-written events). */
   now: Date;
   /**
@@ -41,7 +40,7 @@ function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEnt
   const token = ctx.tokenizer.token(kind, value);
   let entry = ctx.sealedByToken.get(token);
   if (!entry) {
-    const sealed = seal(ctx.sealKey ?? ctx.dataKey, Buffer.from(value, 'utf8'), `${kind}:${token}`);
+    const sealed = seal(ctx.dataKey, Buffer.from(value, 'utf8'), vaultContext(kind, token));
     entry = { token, kind, keyVersion: ctx.tokenizer.version, ...sealed };
     ctx.sealedByToken.set(token, entry);
   }
@@ -72,7 +71,7 @@ export function quarantineRow(
   ctx: PrepareContext,
 ): QuarantineRow {
   const body = record.body ?? '';
-  const sealed = seal(ctx.sealKey ?? ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
+  const sealed = seal(ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
   return {
     messageId: record.messageId,
     reason: error.reason,

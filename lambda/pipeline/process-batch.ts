@@ -1,9 +1,9 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { classifyDatabaseError, PermanentRecordError, QuarantineReason } from '../errors.js';
 import type { Tokenizer } from '../masking/tokenize.js';
-import type { DataKeyCache } from '../vault/data-key-cache.js';
+import type { ActiveDataKey, DataKeyCache } from '../vault/data-key-cache.js';
 import { isFifoSource } from './batch-response.js';
+import { chunksOf } from './chunks.js';
 import { prepareRecord, quarantineRow, type PrepareContext } from './prepare-record.js';
 import type { DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, RecordOutcome, VaultEntry, WriteSet } from './types.js';
 
@@ -53,20 +53,17 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   };
 
   let dataKey;
-  let sealing;
   try {
     dataKey = await deps.dataKeys.acquire(unique.length * 2);
-    sealing = sealingState(dataKey);
   } catch (error) {
     failAll(unique, error);
     return report;
   }
   const ctx: PrepareContext = {
     tokenizer: deps.tokenizer,
-    dataKey: dataKey.plaintext,
-    sealKey: sealing.key,
+    dataKey: dataKey.key,
     now: deps.now?.() ?? new Date(),
-    sealedByToken: sealing.sealed,
+    sealedByToken: sealedCache(dataKey),
   };
   const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
   // Preparation is pure and total by design; if it still throws, the record
@@ -90,12 +87,12 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
     return { items, encoded: encodeAhead(deps.store, items, keyRef) };
   };
 
-  const write = async (segment: PreparedRecord[], encoded?: EncodedWrite): Promise<'continue' | 'stop'> => {
+  const write = async (segment: PreparedRecord[], encoded?: () => EncodedWrite): Promise<'continue' | 'stop'> => {
     if (segment.length === 0) return 'continue';
     const started = performance.now();
     try {
       report.statements += 1;
-      const result = await deps.store.write(encoded ?? deps.store.encode(toWriteSet(segment, keyRef)));
+      const result = await deps.store.write(encoded ? encoded() : deps.store.encode(toWriteSet(segment, keyRef)));
       report.writeMs += performance.now() - started;
       if (result.connectMs !== undefined) report.connectMs = (report.connectMs ?? 0) + result.connectMs;
       report.connectionRetried ||= result.retried;
@@ -159,23 +156,24 @@ export const WRITE_CHUNK_SIZE = 250;
 
 interface Chunk {
   items: PreparedRecord[];
-  encoded: EncodedWrite | undefined;
+  /** The chunk's statement parameters, encoded ahead; throws what encoding threw. */
+  encoded: () => EncodedWrite;
 }
 
-/** Encoding is pure and total too; should it throw, write() encodes again inside its try and fails the chunk. */
-function encodeAhead(store: LoginStore, items: PreparedRecord[], keyRef: DataKeyRef): EncodedWrite | undefined {
-  if (items.length === 0) return undefined;
+/**
+ * Encodes now, while the previous chunk's statement runs. Encoding is pure and
+ * total too; should it still throw, the error is kept and thrown inside
+ * write()'s try, where it fails the chunk.
+ */
+function encodeAhead(store: LoginStore, items: PreparedRecord[], keyRef: DataKeyRef): () => EncodedWrite {
   try {
-    return store.encode(toWriteSet(items, keyRef));
-  } catch {
-    return undefined;
+    const encoded = store.encode(toWriteSet(items, keyRef));
+    return () => encoded;
+  } catch (error) {
+    return () => {
+      throw error;
+    };
   }
-}
-
-function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -183,29 +181,22 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 /** Beyond this many cached sealed values, the cache starts over (about 400 bytes each). */
 const SEALED_CACHE_LIMIT = 10_000;
 
-interface SealingState {
-  /** The data key imported once: seal() would otherwise import the raw key per value. */
-  key: KeyObject;
-  /** Sealed values by token under this data key, kept across the batches of a sandbox. */
-  sealed: Map<string, VaultEntry>;
-}
-
 // Per data key (the object DataKeyCache hands out until it rotates): a value
 // seen in an earlier batch reuses its sealed entry (same key, same AAD, same
 // ciphertext) instead of paying for an AES-GCM seal again. Only tokens and
 // ciphertexts are cached, never a plaintext value; a rotated key's state is
 // dropped with the key object.
-const sealingStates = new WeakMap<object, SealingState>();
+const sealedByDataKey = new WeakMap<ActiveDataKey, Map<string, VaultEntry>>();
 
-function sealingState(dataKey: { plaintext: Buffer }): SealingState {
-  let state = sealingStates.get(dataKey);
-  if (!state) {
-    state = { key: createSecretKey(dataKey.plaintext), sealed: new Map() };
-    sealingStates.set(dataKey, state);
-  } else if (state.sealed.size > SEALED_CACHE_LIMIT) {
-    state.sealed.clear();
+function sealedCache(dataKey: ActiveDataKey): Map<string, VaultEntry> {
+  let sealed = sealedByDataKey.get(dataKey);
+  if (!sealed) {
+    sealed = new Map();
+    sealedByDataKey.set(dataKey, sealed);
+  } else if (sealed.size > SEALED_CACHE_LIMIT) {
+    sealed.clear();
   }
-  return state;
+  return sealed;
 }
 
 function unsettled(record: SQSRecord, error: Error): RecordOutcome {

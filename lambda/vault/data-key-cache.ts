@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
 
 export interface ActiveDataKey {
   id: string;
-  plaintext: Buffer;
+  /** The plaintext key, imported once: seal() would otherwise import raw bytes per value. */
+  key: KeyObject;
   wrapped: Buffer;
   kekId: string;
 }
@@ -28,8 +29,8 @@ export class DataKeyCache {
   /** The key to seal `count` values with; a new one once the budget is spent. */
   async acquire(count: number): Promise<ActiveDataKey> {
     if (!this.#active || this.#uses + count > this.maxUses) {
-      const generated = await this.kek.generateDataKey();
-      this.#active = { id: randomUUID(), ...generated };
+      const { plaintext, wrapped, kekId } = await this.kek.generateDataKey();
+      this.#active = { id: randomUUID(), key: createSecretKey(plaintext), wrapped, kekId };
       this.#uses = 0;
     }
     this.#uses += count;

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
+import type { PiiKind } from '../masking/tokenize.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
@@ -36,6 +37,13 @@ function randomNonce(): Buffer {
   nonceOffset += NONCE_BYTES;
   return nonce;
 }
+
+/**
+ * The additional authenticated data a vault value is sealed with: the
+ * pipeline seals with it (prepare-record.ts) and the vault reader opens with
+ * it, so a sealed value only opens as the kind and token it was stored under.
+ */
+export const vaultContext = (kind: PiiKind, token: string): string => `${kind}:${token}`;
 
 /**
  * AES-256-GCM with a random 96-bit nonce. `context` is bound as additional

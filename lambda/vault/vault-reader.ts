@@ -1,6 +1,6 @@
 import type { PiiKind } from '../masking/tokenize.js';
 import { KekError, type KeyEncryptionKey } from './key-encryption-key.js';
-import { open, VaultAuthenticationError } from './seal.js';
+import { open, vaultContext, VaultAuthenticationError } from './seal.js';
 
 /** One pii_vault row joined with the vault_data_keys row that wraps its data key. */
 export interface StoredVaultEntry {
@@ -12,13 +12,6 @@ export interface StoredVaultEntry {
   nonce: Buffer;
   ciphertext: Buffer;
 }
-
-/**
- * The additional authenticated data a vault value is sealed with. Must stay
- * identical to what the pipeline passes to seal() in prepare-record.ts, or no
- * stored value opens.
- */
-export const vaultContext = (kind: PiiKind, token: string): string => `${kind}:${token}`;
 
 /**
  * The decrypt side of the vault, used only by the operator tools (the Lambda

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
 import { KmsKek } from '../../../lambda/vault/kms-kek.js';
-import { open, seal } from '../../../lambda/vault/seal.js';
-import { vaultContext, VaultReader } from '../../../lambda/vault/vault-reader.js';
+import { open, seal, vaultContext } from '../../../lambda/vault/seal.js';
+import { VaultReader } from '../../../lambda/vault/vault-reader.js';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 

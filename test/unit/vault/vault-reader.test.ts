@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { PiiKind } from '../../../lambda/masking/tokenize.js';
 import { KekError, LocalKek, type DataKey, type KeyEncryptionKey } from '../../../lambda/vault/key-encryption-key.js';
-import { seal, VaultAuthenticationError } from '../../../lambda/vault/seal.js';
-import { vaultContext, VaultReader, type StoredVaultEntry } from '../../../lambda/vault/vault-reader.js';
+import { seal, vaultContext, VaultAuthenticationError } from '../../../lambda/vault/seal.js';
+import { VaultReader, type StoredVaultEntry } from '../../../lambda/vault/vault-reader.js';
 
 function localKek(id = 'local-test'): LocalKek {
   return new LocalKek(id, randomBytes(32));
