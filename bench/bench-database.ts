@@ -133,7 +133,6 @@ export interface ActivitySample {
 export interface ActivitySummary {
   /** Most handler connections seen at once. */
   peakConnections: number;
-  samples: number;
   /** Of the backends seen running a statement, the share waiting on a row lock held by another batch. */
   lockWaitShare: number;
 }
@@ -141,7 +140,6 @@ export interface ActivitySummary {
 /** Polls pg_stat_activity every `intervalMs` until stopped. */
 export class ActivitySampler {
   #peak = 0;
-  #samples = 0;
   #active = 0;
   #waiting = 0;
   #stopped = false;
@@ -153,7 +151,6 @@ export class ActivitySampler {
         const s = await sample().catch(() => undefined);
         if (s) {
           this.#peak = Math.max(this.#peak, s.connected);
-          this.#samples += 1;
           this.#active += s.active;
           this.#waiting += s.lockWaiting;
         }
@@ -165,6 +162,6 @@ export class ActivitySampler {
   async stop(): Promise<ActivitySummary> {
     this.#stopped = true;
     await this.#done;
-    return { peakConnections: this.#peak, samples: this.#samples, lockWaitShare: this.#active ? this.#waiting / this.#active : 0 };
+    return { peakConnections: this.#peak, lockWaitShare: this.#active ? this.#waiting / this.#active : 0 };
   }
 }

@@ -6,6 +6,7 @@ import { Progress, runCli } from '../tools/lib/cli.js';
 import { prepareLocalEnvironment } from '../tools/lib/local-environment.js';
 import { quietPowertools } from '../tools/lib/quiet-powertools.js';
 import { BenchDatabase } from './bench-database.js';
+import { BundleProcesses } from './bundle-processes.js';
 import { buildHandlerBundle, buildRunner } from './bundle.js';
 import { precompute } from './ceiling.js';
 import { renderChart } from './chart.js';
@@ -14,7 +15,7 @@ import { measureConcurrency } from './concurrency.js';
 import { createContext } from './context.js';
 import { mainRecords } from './datasets.js';
 import { measureLatency } from './latency.js';
-import { describeMachine, describeServer, finishMachine } from './machine.js';
+import { describeMachine, describeServer } from './machine.js';
 import { measureMemory } from './memory.js';
 import { parseOptions } from './options.js';
 import { formatReport } from './report.js';
@@ -61,9 +62,10 @@ runCli('bench', async () => {
     const records = mainRecords(options.messages, options.seed);
     const { rows, expected } = await precompute(ctx, records);
     const { ceiling, loginEtl, floor } = await measureThroughputSuite(ctx, records, rows, expected);
-    const coldStart = await measureColdStart(ctx, runner, bundle.file, tmp);
-    const memory = await measureMemory(ctx, runner, bundle.file, tmp);
-    const concurrency = await measureConcurrency(ctx, runner, bundle.file, tmp, records, expected);
+    const bundleProcesses = new BundleProcesses(options.childNode, runner, bundle.file, tmp, ctx.env);
+    const coldStart = await measureColdStart(ctx, bundleProcesses);
+    const memory = await measureMemory(ctx, bundleProcesses);
+    const concurrency = await measureConcurrency(ctx, bundleProcesses, { records, expected });
     progress.done();
 
     const { outDir, logs: _logs, check: _check, childNode: _childNode, ...shownOptions } = options;
@@ -72,7 +74,7 @@ runCli('bench', async () => {
       startedAt: started.toISOString(),
       durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
       options: shownOptions,
-      machine: finishMachine(machine),
+      machine: machine.finish(),
       dataset: {
         messages: records.length,
         logins: expected.user_logins,

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { PreparedRecord } from '../lambda/pipeline/types.js';
+import type { WriteSet } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
 import type { BenchContext } from './context.js';
 import { copyIn } from './copy.js';
@@ -24,23 +24,15 @@ export async function precompute(ctx: BenchContext, records: readonly SQSRecord[
     const resources = await etl.resources();
     const dataKey = await resources.dataKeys.acquire(records.length * 2);
     const rows = precomputeRows(records, resources.tokenizer, dataKey);
-    return { rows, expected: expectedFor(rows.prepared) };
+    return { rows, expected: expectedOf(rows.writeSet) };
   } finally {
     await etl.close();
   }
 }
 
-/** What these prepared records leave in the tables (the floor writes a prefix of the main set). */
-export function expectedFor(prepared: readonly PreparedRecord[]): ExpectedRows {
-  const tokens = new Set<string>();
-  let logins = 0;
-  for (const item of prepared) {
-    if (item.kind === 'login') {
-      logins += 1;
-      for (const v of item.vault) tokens.add(v.token);
-    }
-  }
-  return { user_logins: logins, user_logins_quarantine: prepared.length - logins, pii_vault: tokens.size };
+/** What a write set (deduplicated as the tables will hold it) leaves in the tables. */
+export function expectedOf(set: WriteSet): ExpectedRows {
+  return { user_logins: set.logins.length, user_logins_quarantine: set.quarantine.length, pii_vault: set.vault.length };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BenchResults } from './results.js';
+import { round } from './stats.js';
 
 const W = 960;
 const H = 400;
@@ -16,7 +17,7 @@ function axis(v: number): { max: number; step: number } {
   return { max: Math.ceil(v / step) * step, step };
 }
 
-const r1 = (v: number) => Math.round(v * 10) / 10;
+const r1 = (v: number) => round(v, 1);
 
 interface Bar {
   label: string;

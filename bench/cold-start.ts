@@ -1,9 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { BundleProcesses } from './bundle-processes.js';
 import type { ColdReport } from './child/protocol.js';
-import { DEPLOYED_NODE_OPTIONS, type BenchContext } from './context.js';
+import type { BenchContext } from './context.js';
 import { sideEvents } from './datasets.js';
-import { lastJsonLine, timeNode } from './spawn.js';
+import { lastJsonLine } from './spawn.js';
 import { median } from './stats.js';
 
 export interface ColdStartResult {
@@ -27,22 +26,20 @@ export interface ColdStartResult {
  * writing), against a bare `node -e 0` in the same environment, alternating
  * so that drift on a busy machine hits both. Medians of `coldRuns` each.
  */
-export async function measureColdStart(ctx: BenchContext, runner: string, bundle: string, tmp: string): Promise<ColdStartResult> {
+export async function measureColdStart(ctx: BenchContext, processes: BundleProcesses): Promise<ColdStartResult> {
   const bare: number[] = [];
   const withBundle: number[] = [];
   const reports: ColdReport[] = [];
   // One environment for both: what node does at start-up with it (reading
   // NODE_EXTRA_CA_CERTS, say, ~80 ms on a machine that sets it) is not the
   // function's cost, and a baseline without it was charged to the bundle.
-  const env: NodeJS.ProcessEnv = { ...ctx.childEnv, AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
+  const env: NodeJS.ProcessEnv = { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
   for (let run = 0; run < ctx.options.coldRuns; run += 1) {
     ctx.progress.update(`cold start: run ${run + 1}/${ctx.options.coldRuns}`, true);
-    const eventFile = path.join(tmp, `cold-${run}.json`);
     const [event] = sideEvents(`cold-${run}`, 10, 10, ctx.options.seed);
-    await writeFile(eventFile, JSON.stringify(event));
-    const node = ctx.options.childNode;
-    bare.push((await timeNode(node, ['-e', '0'], env)).ms);
-    const timed = await timeNode(node, [runner, 'cold', bundle, eventFile], env);
+    const eventFile = await processes.writeJson(`cold-${run}.json`, event);
+    bare.push((await processes.bare(env)).ms);
+    const timed = await processes.run('cold', eventFile, env);
     const report = lastJsonLine<ColdReport>(timed, 'cold start');
     if (report.failures > 0) throw new Error(`cold start: ${report.failures} records failed`);
     withBundle.push(timed.ms);
@@ -57,6 +54,6 @@ export async function measureColdStart(ctx: BenchContext, runner: string, bundle
     initOverheadMs: withBundleMs - bareNodeMs,
     importMs: median(reports.map((r) => r.importMs)),
     firstInvokeMs: median(reports.map((r) => r.invokeMs)),
-    nodeOptions: DEPLOYED_NODE_OPTIONS,
+    nodeOptions: processes.nodeOptions,
   };
 }

@@ -1,9 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { SQSRecord } from 'aws-lambda';
 import type { ExpectedRows } from './bench-database.js';
 import { ActivitySampler } from './bench-database.js';
+import type { BundleProcesses } from './bundle-processes.js';
 import type { FromChild, ToChild } from './child/protocol.js';
 import type { BenchContext } from './context.js';
 import { sideEvents } from './datasets.js';
@@ -31,8 +30,8 @@ class Child {
   readonly #waiting = new Map<FromChild['type'], (m: FromChild) => void>();
   #failed?: Error;
 
-  constructor(node: string, runner: string, bundle: string, env: NodeJS.ProcessEnv) {
-    this.#process = fork(runner, ['serve', bundle], { env, execPath: node, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  constructor(processes: BundleProcesses) {
+    this.#process = processes.serve();
     this.#process.on('message', (m: FromChild) => {
       if (m.type === 'error') this.#fail(new Error(`handler process: ${m.message}`));
       else this.#waiting.get(m.type)?.(m);
@@ -62,34 +61,47 @@ class Child {
   }
 }
 
+/** The main set and what it leaves in the tables. */
+export interface MainSet {
+  records: readonly SQSRecord[];
+  expected: ExpectedRows;
+}
+
+/** Each handler process's share of the main set and its warm-up, as files it loads. */
+type LevelFiles = { eventsFile: string; warmFile: string }[];
+
+async function writeLevelFiles(ctx: BenchContext, bundleProcesses: BundleProcesses, main: MainSet, processes: number): Promise<LevelFiles> {
+  const batchSize = ctx.options.concurrencyBatch;
+  const share = Math.ceil(main.records.length / processes);
+  const files: LevelFiles = [];
+  for (let i = 0; i < processes; i += 1) {
+    const events = toEvents(main.records.slice(i * share, (i + 1) * share), batchSize);
+    const warm = sideEvents(`concurrency-warm-${processes}-${i}`, Math.min(2_000, share), Math.min(batchSize, 500), ctx.options.seed);
+    files.push({
+      eventsFile: await bundleProcesses.writeJson(`concurrency-${processes}-${i}.json`, events),
+      warmFile: await bundleProcesses.writeJson(`concurrency-${processes}-${i}-warm.json`, warm),
+    });
+  }
+  return files;
+}
+
 /**
- * `processes` handler processes (the production bundle in fresh `node`s, as
- * separate Lambda sandboxes are) share the main set between them and write it
- * to one Postgres at the same time. Each opens its connection and warms up
- * first; the clock runs from "go" to the last one done, while
+ * `files.length` handler processes (the production bundle in fresh `node`s,
+ * as separate Lambda sandboxes are) share the main set between them and
+ * write it to one Postgres at the same time. Each opens its connection and
+ * warms up first; the clock runs from "go" to the last one done, while
  * pg_stat_activity is polled for the handlers' connections.
  */
-export async function measureLevel(
-  ctx: BenchContext,
-  runner: string,
-  bundle: string,
-  tmp: string,
-  records: readonly SQSRecord[],
-  expected: ExpectedRows,
-  processes: number,
-): Promise<ConcurrencyLevel> {
+async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses, main: MainSet, files: LevelFiles): Promise<ConcurrencyLevel> {
+  const processes = files.length;
+  const { records, expected } = main;
   const batchSize = ctx.options.concurrencyBatch;
-  const share = Math.ceil(records.length / processes);
   const children: Child[] = [];
   try {
     ctx.progress.update(`concurrency: starting ${processes} handler processes`, true);
     const loads: Promise<unknown>[] = [];
-    for (let i = 0; i < processes; i += 1) {
-      const eventsFile = path.join(tmp, `concurrency-${processes}-${i}.json`);
-      const warmFile = path.join(tmp, `concurrency-${processes}-${i}-warm.json`);
-      await writeFile(eventsFile, JSON.stringify(toEvents(records.slice(i * share, (i + 1) * share), batchSize)));
-      await writeFile(warmFile, JSON.stringify(sideEvents(`concurrency-warm-${processes}-${i}`, Math.min(2_000, share), Math.min(batchSize, 500), ctx.options.seed)));
-      const child = new Child(ctx.options.childNode, runner, bundle, ctx.childEnv);
+    for (const { eventsFile, warmFile } of files) {
+      const child = new Child(bundleProcesses);
       children.push(child);
       loads.push(child.request({ type: 'load', eventsFile, warmFile }, 'ready'));
     }
@@ -125,19 +137,15 @@ export async function measureLevel(
  * about equally. Records/s and lock waits are averaged over the passes, peak
  * connections is the highest seen.
  */
-export async function measureConcurrency(
-  ctx: BenchContext,
-  runner: string,
-  bundle: string,
-  tmp: string,
-  records: readonly SQSRecord[],
-  expected: ExpectedRows,
-): Promise<ConcurrencyLevel[]> {
+export async function measureConcurrency(ctx: BenchContext, bundleProcesses: BundleProcesses, main: MainSet): Promise<ConcurrencyLevel[]> {
   const levels = ctx.options.concurrency;
   const order = ctx.options.runs >= 2 ? [...levels, ...[...levels].reverse()] : levels;
   const measured = new Map<number, ConcurrencyLevel[]>();
+  // Written once per level, read by both of its passes.
+  const files = new Map<number, LevelFiles>();
   for (const processes of order) {
-    const level = await measureLevel(ctx, runner, bundle, tmp, records, expected, processes);
+    if (!files.has(processes)) files.set(processes, await writeLevelFiles(ctx, bundleProcesses, main, processes));
+    const level = await measureLevel(ctx, bundleProcesses, main, files.get(processes) as LevelFiles);
     measured.set(processes, [...(measured.get(processes) ?? []), level]);
   }
   return levels.map((processes) => {

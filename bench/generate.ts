@@ -1,4 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { chunksOf } from '../lambda/pipeline/chunks.js';
 import { sqsRecord, stableMessageId } from '../tools/lib/sqs-event.js';
 import { seededRandom } from '../tools/lib/seeded-random.js';
 
@@ -12,14 +13,14 @@ import { seededRandom } from '../tools/lib/seeded-random.js';
 
 export interface GenerateOptions {
   seed: number;
-  /** Share of ips and device ids taken from earlier messages (default 0.3). */
-  repeatShare?: number;
-  /** Share of malformed bodies (default 0.005, at least one per 200). */
-  malformedShare?: number;
   /** Extra bytes per valid body in an ignored field, to reach a payload size. */
   padding?: number;
 }
 
+/** Share of ips and device ids taken from earlier messages. */
+const REPEAT_SHARE = 0.3;
+/** Share of malformed bodies: one in 200. */
+const MALFORMED_SHARE = 0.005;
 const LOCALES = ['ID', 'CN', 'RU', 'FR', 'PT', 'PH', 'BR', 'KR', 'PA', 'VN', 'DE', 'US', 'MX', 'PL', 'UA', 'TH'];
 const DEVICE_TYPES = ['ios', 'android'];
 const MALFORMED = [
@@ -31,18 +32,14 @@ const MALFORMED = [
 ];
 
 /** A deterministic generator; `messages(n)` continues where the last call stopped. */
-export class MessageGenerator {
+class MessageGenerator {
   readonly #random: () => number;
-  readonly #repeat: number;
-  readonly #malformed: number;
   readonly #padding: string;
   readonly #ips: string[] = [];
   readonly #devices: string[] = [];
 
   constructor(options: GenerateOptions) {
     this.#random = seededRandom(options.seed);
-    this.#repeat = options.repeatShare ?? 0.3;
-    this.#malformed = options.malformedShare ?? 0.005;
     this.#padding = 'x'.repeat(options.padding ?? 0);
   }
 
@@ -60,7 +57,7 @@ export class MessageGenerator {
   }
 
   #ip(): string {
-    if (this.#ips.length > 0 && this.#random() < this.#repeat) return this.#pick(this.#ips);
+    if (this.#ips.length > 0 && this.#random() < REPEAT_SHARE) return this.#pick(this.#ips);
     const ip =
       this.#random() < 0.02
         ? `2001:db8:${this.#int(65536).toString(16)}::${this.#int(65536).toString(16)}`
@@ -70,7 +67,7 @@ export class MessageGenerator {
   }
 
   #deviceId(): string {
-    if (this.#devices.length > 0 && this.#random() < this.#repeat) return this.#pick(this.#devices);
+    if (this.#devices.length > 0 && this.#random() < REPEAT_SHARE) return this.#pick(this.#devices);
     const d = (n: number) => String(this.#int(10 ** n)).padStart(n, '0');
     const id = `${d(3)}-${d(2)}-${d(4)}`;
     this.#devices.push(id);
@@ -86,7 +83,7 @@ export class MessageGenerator {
 
   /** One body, valid or (rarely) malformed. */
   body(): string {
-    if (this.#random() < this.#malformed) return this.#pick(MALFORMED)(this.#uuid());
+    if (this.#random() < MALFORMED_SHARE) return this.#pick(MALFORMED)(this.#uuid());
     const locale = this.#random() < 0.3 ? 'null' : `"${this.#pick(LOCALES)}"`;
     const pad = this.#padding ? `, "padding": "${this.#padding}"` : '';
     return (
@@ -107,7 +104,8 @@ export function generateBodies(n: number, options: GenerateOptions): string[] {
 }
 
 /** SQS records around the bodies, with stable ids under `prefix`, a second apart. */
-export function toRecords(bodies: readonly string[], prefix: string, start = Date.UTC(2026, 10, 1)): SQSRecord[] {
+export function toRecords(bodies: readonly string[], prefix: string): SQSRecord[] {
+  const start = Date.UTC(2026, 10, 1);
   return bodies.map((body, i) =>
     sqsRecord(body, { messageId: stableMessageId(`${prefix}-${i}`), sentTimestamp: start + i * 1000 }),
   );
@@ -115,7 +113,5 @@ export function toRecords(bodies: readonly string[], prefix: string, start = Dat
 
 /** Consecutive SQS events of at most `size` records each. */
 export function toEvents(records: readonly SQSRecord[], size: number): SQSEvent[] {
-  const events: SQSEvent[] = [];
-  for (let i = 0; i < records.length; i += size) events.push({ Records: records.slice(i, i + size) });
-  return events;
+  return chunksOf(records, size).map((Records) => ({ Records }));
 }

@@ -1,5 +1,8 @@
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { LoginEtl } from '../lambda/login-etl.js';
+
+/** A handler with the Lambda contract: partial failures returned, a total failure thrown. */
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** The Context the Lambda runtime passes, as far as login-etl reads it. */
 export function lambdaContext(requestId = 'bench'): Context {
@@ -19,19 +22,26 @@ export function lambdaContext(requestId = 'bench'): Context {
   };
 }
 
+/** One invocation: the records the handler asked to have redelivered (all of them when it threw). */
+export async function invokeCounting(handler: SqsHandler, event: SQSEvent, context: Context): Promise<number> {
+  try {
+    return (await handler(event, context)).batchItemFailures.length;
+  } catch {
+    return event.Records.length;
+  }
+}
+
 /**
- * Invokes the handler (LoginEtl.handle: the Lambda contract, throwing on a
- * full-batch failure) once per event, in order, and counts the records it
+ * Invokes the handler once per event, in order, and counts the records it
  * asked to have redelivered. A bench run with failures measures nothing.
  */
-export async function invokeAll(etl: LoginEtl, events: readonly SQSEvent[], context = lambdaContext()): Promise<number> {
+export async function invokeEach(handler: SqsHandler, events: readonly SQSEvent[], context: Context): Promise<number> {
   let failures = 0;
-  for (const event of events) {
-    try {
-      failures += (await etl.handle(event, context)).batchItemFailures.length;
-    } catch {
-      failures += event.Records.length;
-    }
-  }
+  for (const event of events) failures += await invokeCounting(handler, event, context);
   return failures;
+}
+
+/** invokeEach on LoginEtl.handle, what lambda/handler.ts exports. */
+export function invokeAll(etl: LoginEtl, events: readonly SQSEvent[]): Promise<number> {
+  return invokeEach((event, context) => etl.handle(event, context), events, lambdaContext());
 }

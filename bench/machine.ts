@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { round } from './stats.js';
 
 export interface MachineInfo {
   cpu: string;
@@ -34,37 +35,39 @@ function cpuTicks(): CpuTicks | undefined {
   return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait, steal };
 }
 
-let startTicks: CpuTicks | undefined;
-
-export function describeMachine(server: string, settings: Record<string, string>, bundleNode: string): MachineInfo {
-  startTicks = cpuTicks();
-  return {
+/**
+ * The machine as the run starts; `finish()` adds how it was used during the
+ * run (load average at the end, CPU steal and busy shares since the start).
+ */
+export function describeMachine(server: string, settings: Record<string, string>, bundleNode: string): { info: MachineInfo; finish(): MachineInfo } {
+  const startTicks = cpuTicks();
+  const info: MachineInfo = {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: availableParallelism(),
-    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    memoryGiB: round(totalmem() / 1024 ** 3, 1),
     os: `${platform()} ${release()}`,
     node: process.version,
     bundleNode,
-    loadAverage: { start: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+    loadAverage: { start: round(loadavg()[0] ?? 0, 2) },
     postgres: { server, settings },
   };
-}
-
-export function finishMachine(info: MachineInfo): MachineInfo {
-  const end = cpuTicks();
-  const total = end && startTicks ? end.total - startTicks.total : 0;
-  const cpuTime =
-    end && startTicks && total > 0
-      ? {
-          stealShare: Math.round(((end.steal - startTicks.steal) / total) * 1000) / 1000,
-          busyShare: Math.round((1 - (end.idle - startTicks.idle) / total) * 1000) / 1000,
-        }
-      : undefined;
-  return {
-    ...info,
-    loadAverage: { ...info.loadAverage, end: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
-    ...(cpuTime ? { cpuTime } : {}),
+  const finish = (): MachineInfo => {
+    const end = cpuTicks();
+    const total = end && startTicks ? end.total - startTicks.total : 0;
+    const cpuTime =
+      end && startTicks && total > 0
+        ? {
+            stealShare: round((end.steal - startTicks.steal) / total, 3),
+            busyShare: round(1 - (end.idle - startTicks.idle) / total, 3),
+          }
+        : undefined;
+    return {
+      ...info,
+      loadAverage: { ...info.loadAverage, end: round(loadavg()[0] ?? 0, 2) },
+      ...(cpuTime ? { cpuTime } : {}),
+    };
   };
+  return { info, finish };
 }
 
 /** Where the database is, without credentials: "embedded PostgreSQL" or host:port of DATABASE_URL. */

@@ -1,19 +1,16 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
+import { INVOKE_PAYLOAD_LIMIT } from '../tools/lib/queue/batch-collector.js';
+import type { BundleProcesses } from './bundle-processes.js';
 import type { MemoryReport } from './child/protocol.js';
 import type { BenchContext } from './context.js';
 import { generateBodies, toRecords } from './generate.js';
-import { lastJsonLine, timeNode } from './spawn.js';
+import { lastJsonLine } from './spawn.js';
 
 export interface MemoryResult extends MemoryReport {
   bodyBytes: number;
 }
 
-/** Lambda's synchronous invoke payload limit, which the issue takes as the bodies' total. */
-const PAYLOAD_LIMIT = 6 * 1024 * 1024;
-
-const bodyBytes = (event: SQSEvent) => event.Records.reduce((n, r) => n + Buffer.byteLength(r.body), 0);
+const bodyBytes = (bodies: readonly string[]) => bodies.reduce((n, body) => n + Buffer.byteLength(body), 0);
 
 /**
  * The largest batch: `records` messages whose bodies carry an ignored padding
@@ -22,32 +19,29 @@ const bodyBytes = (event: SQSEvent) => event.Records.reduce((n, r) => n + Buffer
  * envelope around each body the event is larger than Lambda would deliver:
  * a deliberate worst case for memory.
  */
-export function largeEvent(records: number, seed: number): SQSEvent {
-  const target = PAYLOAD_LIMIT * 0.98 * Math.min(1, records / 10_000);
-  const build = (padding: number): SQSEvent => ({
-    Records: toRecords(generateBodies(records, { seed, padding }), `memory-${seed}`),
-  });
+function largeEvent(records: number, seed: number): { event: SQSEvent; bodyBytes: number } {
+  // The issue takes Lambda's synchronous invoke payload limit as the bodies' total.
+  const target = INVOKE_PAYLOAD_LIMIT * 0.98 * Math.min(1, records / 10_000);
+  const build = (padding: number) => generateBodies(records, { seed, padding });
   // The bodies grow linearly with the padding (valid bodies carry it, malformed ones do not).
   const at100 = bodyBytes(build(100));
   const slope = (bodyBytes(build(200)) - at100) / 100;
   let padding = Math.max(0, 100 + Math.floor((target - at100) / slope));
-  let event = build(padding);
-  while (padding > 0 && bodyBytes(event) > target) {
+  let bodies = build(padding);
+  while (padding > 0 && bodyBytes(bodies) > target) {
     padding -= 1;
-    event = build(padding);
+    bodies = build(padding);
   }
-  return event;
+  return { event: { Records: toRecords(bodies, `memory-${seed}`) }, bodyBytes: bodyBytes(bodies) };
 }
 
 /** Peak RSS of a fresh process (the production bundle, NODE_OPTIONS as deployed) handling one large batch. */
-export async function measureMemory(ctx: BenchContext, runner: string, bundle: string, tmp: string): Promise<MemoryResult> {
+export async function measureMemory(ctx: BenchContext, processes: BundleProcesses): Promise<MemoryResult> {
   ctx.progress.update(`memory: one batch of ${ctx.options.memoryRecords}`, true);
-  const event = largeEvent(ctx.options.memoryRecords, ctx.options.seed);
-  const eventFile = path.join(tmp, 'memory.json');
-  await writeFile(eventFile, JSON.stringify(event));
+  const { event, bodyBytes } = largeEvent(ctx.options.memoryRecords, ctx.options.seed);
+  const eventFile = await processes.writeJson('memory.json', event);
   await ctx.db.reset();
-  const timed = await timeNode(ctx.options.childNode, [runner, 'memory', bundle, eventFile], ctx.childEnv);
-  const report = lastJsonLine<MemoryReport>(timed, 'memory');
+  const report = lastJsonLine<MemoryReport>(await processes.run('memory', eventFile), 'memory');
   if (report.failures > 0) throw new Error(`memory: ${report.failures} records failed`);
-  return { ...report, bodyBytes: bodyBytes(event) };
+  return { ...report, bodyBytes };
 }

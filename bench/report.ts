@@ -1,9 +1,8 @@
+import { formatNumber, MiB } from './format.js';
 import { pairedRatio } from './rate.js';
 import type { BenchResults } from './results.js';
 
-const MiB = 1024 * 1024;
-const n = (value: number, digits = 0) =>
-  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
+const n = formatNumber;
 const pct = (value: number) => `${n(value * 100, 0)}%`;
 const times = (value: number) => `${n(value, 1)}×`;
 

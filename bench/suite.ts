@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { ExpectedRows } from './bench-database.js';
-import { CeilingPhase, expectedFor, type CeilingResult } from './ceiling.js';
+import { toWriteSet } from '../lambda/pipeline/process-batch.js';
+import { CeilingPhase, expectedOf, type CeilingResult } from './ceiling.js';
 import type { BenchContext } from './context.js';
 import { FloorPhase, type FloorResult } from './floor.js';
 import type { PrecomputedRows } from './rows.js';
@@ -28,7 +29,8 @@ export async function measureThroughputSuite(
   const ceiling = new CeilingPhase(ctx, rows, expected, records.length);
   const loginEtl = options.batchSizes.map((size) => new ThroughputPhase(ctx, records, expected, size));
   const floorRecords = records.slice(0, options.floorMessages);
-  const floor = new FloorPhase(ctx, floorRecords, expectedFor(rows.prepared.slice(0, floorRecords.length)));
+  const floorSet = toWriteSet(rows.prepared.slice(0, floorRecords.length), rows.writeSet.dataKey);
+  const floor = new FloorPhase(ctx, floorRecords, expectedOf(floorSet));
   const phases = [ceiling, ...loginEtl, floor];
   for (let run = 0; run < options.runs; run += 1) {
     for (const phase of phases) {

@@ -1,3 +1,4 @@
+import { formatNumber, MiB } from './format.js';
 import { pairedRatio } from './rate.js';
 import type { MeasuredResults } from './results.js';
 
@@ -9,8 +10,7 @@ export interface TargetResult {
   pass: boolean | null;
 }
 
-const MiB = 1024 * 1024;
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = formatNumber;
 
 /**
  * "Grows with concurrency until the database saturates": the best level beats

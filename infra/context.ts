@@ -7,6 +7,7 @@
  * `cdk synth` with the key's name instead of a CloudFormation error at deploy.
  */
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
+import { SOURCE_MAPS_DEFAULT } from './bundling/function-bundle.js';
 
 /** Validated deployment settings; see docs/deploy.md for the meaning of each. */
 export interface LoginEtlSettings {
@@ -146,7 +147,7 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
       /^[A-Za-z0-9_.-]{1,64}$/,
       'a short name (letters, digits, _ . -)',
     ),
-    sourceMaps: bool(lookup, 'sourceMaps', false),
+    sourceMaps: bool(lookup, 'sourceMaps', SOURCE_MAPS_DEFAULT),
   };
   const alarmEmail = optionalStr(lookup, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address');
   return alarmEmail === undefined ? settings : { ...settings, alarmEmail };

@@ -6,7 +6,7 @@ export type ToChild =
 
 export type FromChild =
   | { type: 'ready' }
-  | { type: 'done'; records: number; ms: number; failures: number }
+  | { type: 'done'; failures: number }
   | { type: 'error'; message: string };
 
 /** One line of JSON on stdout from the `cold` mode. */

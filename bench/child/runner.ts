@@ -9,11 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { lambdaContext } from '../lambda-context.js';
+import type { SQSEvent } from 'aws-lambda';
+import { invokeCounting, invokeEach, lambdaContext, type SqsHandler as Handler } from '../lambda-context.js';
 import type { ColdReport, FromChild, MemoryReport, ToChild } from './protocol.js';
-
-type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const started = performance.now();
 const [mode, bundle, eventFile] = process.argv.slice(2);
@@ -26,14 +24,6 @@ async function loadHandler(): Promise<Handler> {
   return mod.handler as Handler;
 }
 
-async function invoke(handler: Handler, event: SQSEvent, context: Context): Promise<number> {
-  try {
-    return (await handler(event, context)).batchItemFailures.length;
-  } catch {
-    return event.Records.length;
-  }
-}
-
 function readEvent(file: string | undefined): { event: SQSEvent; bytes: number } {
   if (!file) throw new Error('runner: no event file given');
   const text = readFileSync(file, 'utf8');
@@ -44,7 +34,7 @@ async function cold(): Promise<void> {
   const handler = await loadHandler();
   const loaded = performance.now();
   const { event } = readEvent(eventFile);
-  const failures = await invoke(handler, event, lambdaContext('cold'));
+  const failures = await invokeCounting(handler, event, lambdaContext('cold'));
   const report: ColdReport = { importMs: loaded - started, invokeMs: performance.now() - loaded, failures };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
@@ -55,7 +45,7 @@ async function memory(): Promise<void> {
   // Like the runtime: the payload arrives as text and is parsed before the handler runs.
   const { event, bytes } = readEvent(eventFile);
   const invokeStarted = performance.now();
-  const failures = await invoke(handler, event, lambdaContext('memory'));
+  const failures = await invokeCounting(handler, event, lambdaContext('memory'));
   const report: MemoryReport = {
     records: event.Records.length,
     eventBytes: bytes,
@@ -79,19 +69,11 @@ function serve(): void {
           handler = await loadHandler();
           events = JSON.parse(readFileSync(message.eventsFile, 'utf8')) as SQSEvent[];
           const warm = JSON.parse(readFileSync(message.warmFile, 'utf8')) as SQSEvent[];
-          for (const event of warm) await invoke(handler, event, lambdaContext('warm'));
+          await invokeEach(handler, warm, lambdaContext('warm'));
           send({ type: 'ready' });
         } else if (message.type === 'go') {
           if (!handler) throw new Error('runner: go before load');
-          const context = lambdaContext('serve');
-          const t0 = performance.now();
-          let failures = 0;
-          let records = 0;
-          for (const event of events) {
-            failures += await invoke(handler, event, context);
-            records += event.Records.length;
-          }
-          send({ type: 'done', records, ms: performance.now() - t0, failures });
+          send({ type: 'done', failures: await invokeEach(handler, events, lambdaContext('serve')) });
         } else {
           process.exit(0);
         }

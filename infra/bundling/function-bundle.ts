@@ -46,3 +46,15 @@ export const ALIASES: Readonly<Record<string, string>> = { 'node:http': HTTP_SHI
  * `navigator` (test/infra checks the built bundle holds no other).
  */
 export const DEFINES: Readonly<Record<string, string>> = { navigator: JSON.stringify({ userAgent: 'Node.js' }) };
+
+/**
+ * Whether the functions run with `--enable-source-maps` unless the context
+ * says otherwise (`-c sourceMaps`): off, because node parses the whole map
+ * (~1 MB) at every cold start and the function never logs a stack.
+ */
+export const SOURCE_MAPS_DEFAULT = false;
+
+/** NODE_OPTIONS of a function run with or without source maps. */
+export function nodeOptions(sourceMaps: boolean): string {
+  return sourceMaps ? '--enable-source-maps' : '';
+}

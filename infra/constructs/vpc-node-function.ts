@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ALIASES, BUNDLE_TARGET, DEFINES, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS } from '../bundling/function-bundle.js';
+import { ALIASES, BUNDLE_TARGET, DEFINES, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, nodeOptions } from '../bundling/function-bundle.js';
 import type { Network } from './network.js';
 
 export interface VpcNodeFunctionProps {
@@ -97,12 +97,11 @@ export class VpcNodeFunction extends Construct {
       vpcSubnets: props.network.appSubnets,
       securityGroups: [this.securityGroup],
       environment: {
-        // Source maps off by default: node parses the whole map (~1 MB) at
-        // every cold start (16–28 ms in A/B runs, docs/performance.md), and the
-        // function logs errors by type, message and code, never by stack. The
-        // map stays in the asset: -c sourceMaps=true changes the environment
-        // only, and a position can be looked up offline.
-        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        // Source maps are off by default (SOURCE_MAPS_DEFAULT: 16–28 ms of a
+        // cold start in A/B runs, docs/performance.md). The map stays in the
+        // asset: -c sourceMaps=true changes the environment only, and a
+        // position can be looked up offline.
+        ...(props.sourceMaps ? { NODE_OPTIONS: nodeOptions(true) } : {}),
         ...props.environment,
       },
       // Settings shared with the benchmark (infra/bundling/function-bundle.ts).

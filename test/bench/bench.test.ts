@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateBodies } from '../../bench/generate.js';
 import type { BenchResults } from '../../bench/results.js';
-import { repoRoot } from '../../tools/lib/paths.js';
 import { testServerUrl } from '../support/database.js';
 import { kekFile, keyringJson } from '../support/keys.js';
+import { repoRoot, runScript } from '../support/run-tool.js';
+
+const BENCH = path.join(repoRoot, 'bench', 'bench.ts');
 
 /**
  * A tiny run of `npm run bench` (not the real measurement: a few hundred
@@ -22,7 +23,6 @@ describe('bench smoke run', () => {
 
   it('runs every phase at tiny sizes and reports', { timeout: 180_000 }, async () => {
     const args = [
-      '--import', 'tsx', 'bench/bench.ts',
       '--messages', '300', '--batch-sizes', '10,100', '--runs', '1', '--floor-messages', '40',
       '--latency-invocations', '20', '--cold-runs', '2', '--memory-records', '200',
       '--concurrency', '1,2', '--concurrency-batch', '50', '--seed', '8', '--out', out,
@@ -37,14 +37,7 @@ describe('bench smoke run', () => {
     delete env.MASKING_KEYS_FILE;
     delete env.MASKING_SECRET_ARN;
     delete env.VAULT_KMS_KEY_ID;
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, args, { cwd: repoRoot, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (c) => resolve({ code: c, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await runScript(BENCH, args, env, 175_000);
     assert.equal(code, 0, stderr);
     for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS']) {
       assert.ok(stdout.includes(text), `summary shows "${text}"`);
@@ -74,14 +67,9 @@ describe('bench smoke run', () => {
 
   it('names a --node that cannot run, before touching any database', async () => {
     const missing = path.join(out, 'no-such-node');
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--node', missing], {
-        cwd: repoRoot,
-        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (c) => resolve({ code: c, stderr }));
+    const { code, stderr } = await runScript(BENCH, ['--node', missing], {
+      ...process.env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
     });
     assert.equal(code, 2, stderr);
     assert.ok(stderr.includes(`--node ${missing}: cannot run it`), stderr);

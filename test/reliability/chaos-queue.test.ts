@@ -3,14 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { sendMessages } from '../../tools/lib/queue/send-messages.js';
 import { ConsumerProcess } from '../support/chaos/consumer-process.js';
 import { emptyTally, tallyLogs, type LogTally } from '../support/chaos/consumer-logs.js';
 import { addPoison, holdTableLock, installChaosHooks, setFailCommit, terminateFunctionBackends, withSessionSettings } from '../support/chaos/db-faults.js';
 import { generateMessages, type SyntheticMessage } from '../support/chaos/messages.js';
 import { NeedleSet, scanDatabaseForNeedles } from '../support/chaos/pii-needles.js';
-import { inspectQueue, receiveAll, type QueuedMessage } from '../support/chaos/queue-readout.js';
+import { receiveAll } from '../support/chaos/queue-readout.js';
 import { SqsChaosProxy } from '../support/chaos/sqs-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
@@ -94,7 +93,6 @@ interface RunResult {
 
 describe('chaos: the queue mode under database, process and SQS faults', () => {
   let db: TestDatabase;
-  let admin: pg.Pool;
   let sqs: SqsEmulator;
   let dbProxy: TcpProxy;
   let sqsProxy: SqsChaosProxy;
@@ -104,10 +102,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
 
   before(async () => {
     [db, sqs] = await Promise.all([createTestDatabase('chaos_queue'), startSqsEmulator()]);
-    // The test's own sessions: no statement or idle timeouts of the consumer's.
-    admin = new pg.Pool({ connectionString: db.url, max: 3 });
-    admin.on('error', () => undefined);
-    await installChaosHooks(admin);
+    await installChaosHooks(db.pool);
     const target = new URL(db.url);
     dbProxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await dbProxy.start();
@@ -122,7 +117,6 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
     await sqsProxy.stop();
     await dbProxy.stop();
     await sqs.stop();
-    await admin.end();
     await db.drop();
   });
 
@@ -140,7 +134,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
     // Poison first, so the database knows its ids before any consumer sees them.
     const poison = messages.filter((m) => m.kind === 'poison');
     await send(poison);
-    await addPoison(admin, poison.map((m) => ids.get(m.index) as string));
+    await addPoison(db.pool, poison.map((m) => ids.get(m.index) as string));
 
     // The consumer's database path: through the cuttable TCP proxy, sessions
     // closed by the server after 1 s idle, statements cancelled after 1.5 s.
@@ -209,7 +203,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
           // Idle connections close after 1 s: after a pause there may be none for a moment.
           let n = 0;
           for (let tries = 0; n === 0 && tries < 20; tries += 1) {
-            n = await terminateFunctionBackends(admin, db.name);
+            n = await terminateFunctionBackends(db.pool, db.name);
             if (n === 0) await sleep(250);
           }
           terminated += n;
@@ -235,9 +229,9 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
           await holdTableLock(db.url, ms);
           return `ACCESS EXCLUSIVE on user_logins for ${ms} ms (statement_timeout ${STATEMENT_TIMEOUT_MS} ms)`;
         case 'failed-commit':
-          await setFailCommit(admin, true);
+          await setFailCommit(db.pool, true);
           await sleep(ms);
-          await setFailCommit(admin, false);
+          await setFailCommit(db.pool, false);
           return `commits refused (40001) for ${ms} ms`;
         case 'frozen-stale-connection': {
           const victim = await ensureConsumer();
@@ -269,7 +263,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
       const exit = await Promise.race([c.exited, sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false }).then(() => undefined)]);
       if (exit === undefined) throw new Error(`the final drain did not end in time: ${c.stderr.slice(-1000)}`);
       if (exit.code !== 0) continue; // recorded by ensureConsumer
-      if ((await inspectQueue(sqs.endpoint, queue.name)).length === 0) break;
+      if ((await sqs.inspect(queue)).length === 0) break;
     }
     current = undefined;
 
@@ -295,10 +289,10 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
     assert.equal(byId.size, COUNT, 'every message sent, each with its own id');
 
     // Where everything is now.
-    const rows = (await admin.query<{ message_id: string; user_id: string }>('SELECT message_id, user_id FROM user_logins')).rows;
-    const quarantine = (await admin.query<{ message_id: string; reason: string }>('SELECT message_id, reason FROM user_logins_quarantine')).rows;
-    const inQueue = await inspectQueue(sqs.endpoint, queue.name);
-    const dlqHeld = await inspectQueue(sqs.endpoint, dlq.name);
+    const rows = (await db.pool.query<{ message_id: string; user_id: string }>('SELECT message_id, user_id FROM user_logins')).rows;
+    const quarantine = (await db.pool.query<{ message_id: string; reason: string }>('SELECT message_id, reason FROM user_logins_quarantine')).rows;
+    const inQueue = await sqs.inspect(queue);
+    const dlqHeld = await sqs.inspect(dlq);
     const dlqRead = await receiveAll(sqs.client, dlq.url);
 
     const places = new Map<string, string[]>();
@@ -375,16 +369,20 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
       assert.ok(r.logs.duplicate >= 0.02 * COUNT, `${r.logs.duplicate} duplicates absorbed`);
     });
 
-    await t.test(`the DLQ holds only messages that failed ${MAX_RECEIVE_COUNT} times`, () => {
+    // Short scale sends no poison (five receives 5 s apart would add half a
+    // minute to npm test): the DLQ is then empty and this would check nothing;
+    // an empty DLQ is asserted with "each in exactly one place" above.
+    const noPoison = POISON === 0 ? 'no poison messages at this scale (npm run test:chaos sends 20)' : false;
+    await t.test(`the DLQ holds only messages that failed ${MAX_RECEIVE_COUNT} times`, { skip: noPoison }, () => {
       assert.deepEqual(
-        dlqRead.map((m) => m.messageId).sort(),
+        [...dlqRead].sort(),
         dlqHeld.map((m) => m.messageId).sort(),
         'reading the DLQ out gives what the emulator holds',
       );
       const poisonIds = [...byId].filter(([, m]) => m.kind === 'poison').map(([id]) => id);
       assert.deepEqual(dlqHeld.map((m) => m.messageId).sort(), poisonIds.sort(), 'exactly the poison messages');
       const notEnough = dlqHeld
-        .filter((m: QueuedMessage) => m.receiveCount <= MAX_RECEIVE_COUNT || sqsProxy.stats.receives.get(m.messageId) !== MAX_RECEIVE_COUNT)
+        .filter((m) => m.receiveCount <= MAX_RECEIVE_COUNT || sqsProxy.stats.receives.get(m.messageId) !== MAX_RECEIVE_COUNT)
         .map((m) => `${m.messageId}: ApproximateReceiveCount ${m.receiveCount}, handed to consumers ${sqsProxy.stats.receives.get(m.messageId) ?? 0}`);
       assert.deepEqual(notEnough, [], `moved on the receive after the ${MAX_RECEIVE_COUNT}th, each of those ${MAX_RECEIVE_COUNT} handed to a consumer`);
       // Each of those deliveries failed: logged as failed, unless the consumer was killed with it.
@@ -398,12 +396,12 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
       const needles = new NeedleSet(r.messages.flatMap((m) => m.pii));
       const output = r.consumers.map((c) => `${c.stdout}\n${c.stderr}`).join('\n');
       assert.deepEqual(needles.find(output), [], 'consumer stdout/stderr');
-      const scan = await scanDatabaseForNeedles(admin, needles);
+      const scan = await scanDatabaseForNeedles(db.pool, needles);
       t.diagnostic(`PII scan: ${needles.size} values over ${(output.length / 1024 / 1024).toFixed(1)} MB of consumer output and ${scan.values} database values (${(scan.bytes / 1024 / 1024).toFixed(1)} MB)`);
       assert.deepEqual(scan.hits, [], 'database');
       // The shared scanner too, on a sample (it tests needle by needle).
       const sample = r.messages.filter((m) => m.index % 50 === 0).flatMap((m) => m.pii);
-      assert.deepEqual(await scanDatabaseForPii(admin, sample), []);
+      assert.deepEqual(await scanDatabaseForPii(db.pool, sample), []);
     });
 
     // A frozen consumer's connections are closed by the server (57P05); the

@@ -1,13 +1,22 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 
+/** What fauxqs's inspection endpoint reports for one message. */
+interface InspectedMessage {
+  messageId: string;
+  approximateReceiveCount: number;
+}
+
 /** What fauxqs's inspection endpoint reports for one queue (non-destructive). */
 interface Inspection {
-  messages: {
-    ready: { messageId: string }[];
-    delayed: { messageId: string }[];
-    inflight: { message: { messageId: string } }[];
-  };
+  messages: { ready: InspectedMessage[]; delayed: InspectedMessage[]; inflight: { message: InspectedMessage }[] };
+}
+
+/** A message the queue holds, visible, in flight or delayed. */
+export interface QueuedMessage {
+  messageId: string;
+  /** SQS's ApproximateReceiveCount as the emulator holds it. */
+  receiveCount: number;
 }
 
 export interface EmulatedQueue {
@@ -23,6 +32,8 @@ export interface SqsEmulator {
   createQueue(name: string, attributes?: Record<string, string>): Promise<EmulatedQueue>;
   /** A queue whose RedrivePolicy sends a message to `<name>-dlq` after `maxReceiveCount` receives. */
   createQueueWithDlq(name: string, options: { maxReceiveCount: number; visibilityTimeout: number }): Promise<{ queue: EmulatedQueue; dlq: EmulatedQueue }>;
+  /** Every message in the queue: visible, in flight and delayed; without receiving (no receive count spent). */
+  inspect(queue: EmulatedQueue): Promise<QueuedMessage[]>;
   /** Ids of every message in the queue: visible, in flight and delayed. */
   messageIds(queue: EmulatedQueue): Promise<string[]>;
   stop(): Promise<void>;
@@ -47,6 +58,16 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
     return { url: QueueUrl, arn: Attributes?.QueueArn ?? '', name };
   };
 
+  const inspect = async (queue: EmulatedQueue): Promise<QueuedMessage[]> => {
+    const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queue.name)}`);
+    if (!response.ok) throw new Error(`inspecting ${queue.name}: HTTP ${response.status}`);
+    const { messages } = (await response.json()) as Inspection;
+    return [...messages.ready, ...messages.delayed, ...messages.inflight.map((e) => e.message)].map((m) => ({
+      messageId: m.messageId,
+      receiveCount: m.approximateReceiveCount,
+    }));
+  };
+
   return {
     endpoint,
     client,
@@ -59,11 +80,9 @@ export async function startSqsEmulator(): Promise<SqsEmulator> {
       });
       return { queue, dlq };
     },
+    inspect,
     async messageIds(queue) {
-      const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queue.name)}`);
-      if (!response.ok) throw new Error(`inspecting ${queue.name}: HTTP ${response.status}`);
-      const { messages } = (await response.json()) as Inspection;
-      return [...messages.ready.map((m) => m.messageId), ...messages.delayed.map((m) => m.messageId), ...messages.inflight.map((m) => m.message.messageId)];
+      return (await inspect(queue)).map((m) => m.messageId);
     },
     async stop() {
       client.destroy();

@@ -14,9 +14,6 @@ export interface LogTally {
   failures: Map<string, number>;
   /** Failed records by "errorType errorCode". */
   failureCauses: Map<string, number>;
-  /** Lines that are not JSON (the summary, anything unexpected). */
-  otherLines: string[];
-  jsonLines: number;
 }
 
 interface LogLine {
@@ -43,8 +40,6 @@ export function emptyTally(): LogTally {
     connectionRetried: 0,
     failures: new Map(),
     failureCauses: new Map(),
-    otherLines: [],
-    jsonLines: 0,
   };
 }
 
@@ -57,10 +52,8 @@ export function tallyLogs(stdout: string, into: LogTally = emptyTally()): LogTal
     try {
       parsed = JSON.parse(line) as LogLine;
     } catch {
-      into.otherLines.push(line);
-      continue;
+      continue; // the consumer's summary line
     }
-    into.jsonLines += 1;
     if (parsed.message === 'batch processed') {
       into.batches += 1;
       into.written += num(parsed.written);

@@ -18,7 +18,7 @@ import { seededRandom } from '../../../tools/lib/seeded-random.js';
  */
 export type MessageKind = 'good' | 'invalid_json' | 'missing_field' | 'bad_ip' | 'poison';
 
-export const BAD_KINDS: readonly MessageKind[] = ['invalid_json', 'missing_field', 'bad_ip'];
+const BAD_KINDS: readonly MessageKind[] = ['invalid_json', 'missing_field', 'bad_ip'];
 
 export interface SyntheticMessage {
   /** Position in the generated list. */

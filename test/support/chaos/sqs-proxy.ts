@@ -15,9 +15,6 @@ import type { Socket } from 'node:net';
  */
 
 interface HeldRequest {
-  action: string;
-  body: Buffer;
-  req: IncomingMessage;
   res: ServerResponse;
   entries: number;
 }
@@ -37,8 +34,6 @@ interface DeleteBatchReply {
 }
 
 export interface SqsProxyStats {
-  /** Calls per action, as received from the consumer. */
-  calls: Map<string, number>;
   /** How many times SQS handed each message out (to any consumer). */
   receives: Map<string, number>;
   /** Message ids whose delete reached SQS. */
@@ -65,7 +60,6 @@ export class SqsChaosProxy {
   #onHeld?: () => void;
   endpoint = '';
   readonly stats: SqsProxyStats = {
-    calls: new Map(),
     receives: new Map(),
     deleted: new Set(),
     swallowed: new Set(),
@@ -142,7 +136,6 @@ export class SqsChaosProxy {
   async #handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const target = req.headers['x-amz-target'];
     const action = (typeof target === 'string' ? target.split('.').pop() : undefined) ?? 'Unknown';
-    this.stats.calls.set(action, (this.stats.calls.get(action) ?? 0) + 1);
 
     if (this.#failing && Date.now() < this.#failing.until && this.#failing.actions.has(action)) {
       this.stats.failedCalls += 1;
@@ -151,7 +144,7 @@ export class SqsChaosProxy {
     }
     if (action === 'DeleteMessageBatch' && this.#holding) {
       const entries = (JSON.parse(body.toString('utf8')) as DeleteBatchRequest).Entries?.length ?? 0;
-      this.#held.push({ action, body, req, res, entries });
+      this.#held.push({ res, entries });
       this.#onHeld?.();
       this.#onHeld = undefined;
       return;

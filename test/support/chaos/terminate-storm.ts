@@ -13,6 +13,7 @@ import { loadConfig } from '../../../lambda/config.js';
 import { LoginEtl } from '../../../lambda/login-etl.js';
 import { sqsEvent } from '../../../tools/lib/sqs-event.js';
 import { sampleBodies } from '../samples.js';
+import { terminateFunctionBackends } from './db-faults.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -27,8 +28,8 @@ process.on('uncaughtException', (error: Error & { code?: string }) => {
 
 const env: NodeJS.ProcessEnv = { ...process.env, DB_POOL_MAX: '4' };
 const etl = new LoginEtl(loadConfig(env));
-const admin = new pg.Client({ connectionString: env.DATABASE_URL });
-await admin.connect();
+const admin = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+const database = new URL(env.DATABASE_URL ?? '').pathname.slice(1);
 const stopAt = Date.now() + seconds * 1000;
 let batch = 0;
 const worker = async () => {
@@ -44,11 +45,7 @@ const worker = async () => {
 };
 const killer = async () => {
   while (Date.now() < stopAt) {
-    const { rows } = await admin.query<{ n: string }>(
-      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND application_name = 'login-etl'`,
-    );
-    counts.terminated += Number(rows[0]?.n ?? 0);
+    counts.terminated += await terminateFunctionBackends(admin, database);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
   }
 };
