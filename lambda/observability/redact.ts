@@ -35,10 +35,24 @@ function mayBeAddress(run: string): boolean {
   return run.includes('::') ? dots === 0 || dots === 3 : colons === 7 ? dots === 0 : colons === 6 && dots === 3;
 }
 
+/**
+ * The address a run starts with, if any: the run itself, or the run less
+ * trailing dots and colons, one at a time ("1.2.3.4." ends a sentence, but
+ * "2001:db8::" is an address and "2001:db8:::" is that address and a colon).
+ */
+function leadingAddress(run: string): string | undefined {
+  for (let candidate = run; candidate.length > 0; candidate = candidate.slice(0, -1)) {
+    if (mayBeAddress(candidate) && isIP(candidate)) return candidate;
+    const last = candidate.charCodeAt(candidate.length - 1);
+    if (last !== 46 && last !== 58) return undefined;
+  }
+  return undefined;
+}
+
 export function redactText(text: string): string {
   return text.replace(ADDRESS_LIKE, (run) => {
-    const trimmed = run.replace(/[.:]+$/, '');
-    if (mayBeAddress(trimmed) && isIP(trimmed)) return `[ip]${run.slice(trimmed.length)}`;
+    const address = leadingAddress(run);
+    if (address !== undefined) return `[ip]${run.slice(address.length)}`;
     // An IPv4 address glued to hex letters ("dead1.2.3.4") is still one.
     return run.replace(IPV4_INSIDE, (m) => (isIPv4(m) ? '[ip]' : m));
   });
