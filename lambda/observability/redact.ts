@@ -1,4 +1,4 @@
-import { isIP, isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
 
 /**
  * The one place where log output is scrubbed. Call sites never log bodies or
@@ -11,8 +11,6 @@ const PII_KEYS = new Set(['ip', 'device_id', 'deviceid', 'body', 'password', 'se
 // Runs of characters an IPv4/IPv6 address is made of; each run is then
 // checked with the real parser, so times, versions and hex tokens survive.
 const ADDRESS_LIKE = /[0-9A-Fa-f:.]{3,}/g;
-
-const IPV4_INSIDE = /\d{1,3}(?:\.\d{1,3}){3}/g;
 
 export const REDACTED = '[redacted]';
 
@@ -35,27 +33,55 @@ function mayBeAddress(run: string): boolean {
   return run.includes('::') ? dots === 0 || dots === 3 : colons === 7 ? dots === 0 : colons === 6 && dots === 3;
 }
 
-/**
- * The address a run starts with, if any: the run itself, or the run less
- * trailing dots and colons, one at a time ("1.2.3.4." ends a sentence, but
- * "2001:db8::" is an address and "2001:db8:::" is that address and a colon).
- */
-function leadingAddress(run: string): string | undefined {
-  for (let candidate = run; candidate.length > 0; candidate = candidate.slice(0, -1)) {
-    if (mayBeAddress(candidate) && isIP(candidate)) return candidate;
-    const last = candidate.charCodeAt(candidate.length - 1);
-    if (last !== 46 && last !== 58) return undefined;
+/** The longest text node's parser takes for an address ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"). */
+const MAX_ADDRESS_LENGTH = 45;
+
+/** Dots and colons enough for an address somewhere in the run (IPv4: 3 dots; IPv6: 2 colons). */
+function mayHoldAddress(run: string): boolean {
+  let dots = 0;
+  let colons = 0;
+  for (let i = 0; i < run.length; i += 1) {
+    const c = run.charCodeAt(i);
+    if (c === 46) dots += 1;
+    else if (c === 58) colons += 1;
   }
-  return undefined;
+  return dots >= 3 || colons >= 2;
+}
+
+/**
+ * Every address inside a run, masked: from each position the longest text
+ * that is an address, so an address glued to hex letters or digits on either
+ * side ("ad2001:db8::1", "2001:db8::1abcdef", "dead1.2.3.4") or followed by
+ * punctuation ("1.2.3.4.", "2001:db8:::") is found too. Whatever the run
+ * holds around an address, the scan reaches the address's first character
+ * with nothing matched across it, or masks text that overlaps it: no whole
+ * address survives.
+ */
+function maskAddresses(run: string): string {
+  let out = '';
+  let kept = 0;
+  for (let i = 0; i + 3 <= run.length; ) {
+    let end = 0;
+    for (let j = Math.min(run.length, i + MAX_ADDRESS_LENGTH); j >= i + 3; j -= 1) {
+      const candidate = run.slice(i, j);
+      if (mayBeAddress(candidate) && isIP(candidate)) {
+        end = j;
+        break;
+      }
+    }
+    if (end === 0) {
+      i += 1;
+      continue;
+    }
+    out += `${run.slice(kept, i)}[ip]`;
+    kept = end;
+    i = end;
+  }
+  return kept === 0 ? run : out + run.slice(kept);
 }
 
 export function redactText(text: string): string {
-  return text.replace(ADDRESS_LIKE, (run) => {
-    const address = leadingAddress(run);
-    if (address !== undefined) return `[ip]${run.slice(address.length)}`;
-    // An IPv4 address glued to hex letters ("dead1.2.3.4") is still one.
-    return run.replace(IPV4_INSIDE, (m) => (isIPv4(m) ? '[ip]' : m));
-  });
+  return text.replace(ADDRESS_LIKE, (run) => (mayHoldAddress(run) ? maskAddresses(run) : run));
 }
 
 export function redactReplacer(key: string, value: unknown): unknown {
