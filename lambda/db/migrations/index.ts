@@ -4,6 +4,7 @@ import { sql as vault } from './003_vault.js';
 import { sql as roles } from './004_roles.js';
 import { sql as operatorErasure } from './005_operator_erasure.js';
 import { sql as writerVaultFilter } from './006_writer_vault_filter.js';
+import { sql as cCollationKeys } from './007_c_collation_keys.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'roles', sql: roles },
   { version: 5, name: 'operator_erasure', sql: operatorErasure },
   { version: 6, name: 'writer_vault_filter', sql: writerVaultFilter },
+  { version: 7, name: 'c_collation_keys', sql: cCollationKeys },
 ];
