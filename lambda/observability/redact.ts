@@ -22,6 +22,12 @@ export const REDACTED = '[redacted]';
  * every cold start, in the first log line's timestamp).
  */
 function mayBeAddress(run: string): boolean {
+  const { dots, colons } = separators(run);
+  if (colons === 0) return dots === 3;
+  return run.includes('::') ? dots === 0 || dots === 3 : colons === 7 ? dots === 0 : colons === 6 && dots === 3;
+}
+
+function separators(run: string): { dots: number; colons: number } {
   let dots = 0;
   let colons = 0;
   for (let i = 0; i < run.length; i += 1) {
@@ -29,8 +35,7 @@ function mayBeAddress(run: string): boolean {
     if (c === 46) dots += 1;
     else if (c === 58) colons += 1;
   }
-  if (colons === 0) return dots === 3;
-  return run.includes('::') ? dots === 0 || dots === 3 : colons === 7 ? dots === 0 : colons === 6 && dots === 3;
+  return { dots, colons };
 }
 
 /** The longest text node's parser takes for an address ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"). */
@@ -38,13 +43,7 @@ const MAX_ADDRESS_LENGTH = 45;
 
 /** Dots and colons enough for an address somewhere in the run (IPv4: 3 dots; IPv6: 2 colons). */
 function mayHoldAddress(run: string): boolean {
-  let dots = 0;
-  let colons = 0;
-  for (let i = 0; i < run.length; i += 1) {
-    const c = run.charCodeAt(i);
-    if (c === 46) dots += 1;
-    else if (c === 58) colons += 1;
-  }
+  const { dots, colons } = separators(run);
   return dots >= 3 || colons >= 2;
 }
 
