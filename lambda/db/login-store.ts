@@ -3,62 +3,18 @@ import type { Database } from './database.js';
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 
 /**
- * The whole write of a batch (of a chunk, for a large batch) as ONE
- * statement: data key, vault entries, quarantine rows and login rows, each an
- * INSERT … SELECT FROM unnest(arrays) in a data-modifying CTE. One statement
- * is one round trip and one implicit transaction, and its text stays far
- * under the 16 KB that would pin an RDS Proxy session, whatever the size. ON CONFLICT DO NOTHING on every
- * natural key makes a redelivered batch a no-op. Vault entries go in only
- * for the login rows this statement inserted: a redelivered message of a
- * user erased since its first delivery is a duplicate row, and must not
- * bring the user's sealed originals back (see docs/pii.md). They go in in
- * token order: two batches that share values (the same ip in two sandboxes)
- * then take their row locks in the same order and wait for each other instead
- * of deadlocking (40P01), which failed whole batches once concurrency rose.
- * Login and quarantine rows keep event order (the first row Postgres rejects
- * decides how a bad batch is bisected, which matters on FIFO queues).
- * The statement returns the login message ids it did NOT insert (duplicates:
- * usually none, so the reply stays small whatever the batch size) and the
- * quarantine ids it did.
+ * The whole write of a batch (of a chunk, for a large batch) as one call of
+ * login_etl_write_v1 (migration 8, which explains the statement it runs):
+ * one round trip and one implicit transaction; a redelivered batch is a no-op.
+ * The call's casts give every parameter's type, and the binary encoding of
+ * the arrays reads them from here.
  */
-export const WRITE_SQL = `
-WITH data_key AS (
-  INSERT INTO vault_data_keys (id, kek_id, wrapped_key)
-  VALUES ($1::uuid, $2, $3::bytea)
-  ON CONFLICT (id) DO NOTHING
-), quarantined AS (
-  INSERT INTO user_logins_quarantine
-    (message_id, reason, detail, preview, body_dek_id, body_nonce, body_ciphertext,
-     key_version, sent_at, receive_count)
-  SELECT q.message_id, q.reason, q.detail, q.preview, $1::uuid, q.nonce, q.ciphertext,
-         q.key_version, q.sent_at, q.receive_count
-  FROM unnest($9::varchar[], $10::varchar[], $11::text[], $12::jsonb[], $13::bytea[], $14::bytea[],
-              $15::varchar[], $16::timestamptz[], $17::int[])
-       AS q(message_id, reason, detail, preview, nonce, ciphertext, key_version, sent_at, receive_count)
-  ON CONFLICT (message_id) DO NOTHING
-  RETURNING message_id
-), written AS (
-  INSERT INTO user_logins
-    (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date,
-     message_id, app_version_text, key_version, sent_at)
-  SELECT * FROM unnest($18::varchar[], $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[],
-                       $23::int[], $24::date[], $25::varchar[], $26::varchar[], $27::varchar[],
-                       $28::timestamptz[])
-  ON CONFLICT (message_id) DO NOTHING
-  RETURNING message_id, masked_ip, masked_device_id
-), vault AS (
-  INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
-  SELECT v.token, v.kind, v.key_version, $1::uuid, v.nonce, v.ciphertext
-  FROM unnest($4::varchar[], $5::varchar[], $6::varchar[], $7::bytea[], $8::bytea[])
-       AS v(token, kind, key_version, nonce, ciphertext)
-  WHERE v.token IN (SELECT masked_ip FROM written UNION ALL SELECT masked_device_id FROM written)
-  ORDER BY v.token
-  ON CONFLICT (token) DO NOTHING
-)
-SELECT 'd' AS k, m.message_id FROM unnest($25::varchar[]) AS m(message_id)
-WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.message_id = m.message_id)
-UNION ALL
-SELECT 'q' AS k, message_id FROM quarantined`;
+export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v1(
+  $1::uuid, $2::text, $3::bytea, $4::varchar[], $5::varchar[], $6::varchar[],
+  $7::bytea[], $8::bytea[], $9::varchar[], $10::varchar[], $11::text[], $12::jsonb[],
+  $13::bytea[], $14::bytea[], $15::varchar[], $16::timestamptz[], $17::int[], $18::varchar[],
+  $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::int[], $24::date[],
+  $25::varchar[], $26::varchar[], $27::varchar[], $28::timestamptz[])`;
 
 /** Column arrays for WRITE_SQL, in parameter order. */
 function writeParameters(set: WriteSet): unknown[] {

@@ -87,8 +87,9 @@ describe('logs and metrics of an invocation', () => {
   });
 
   it('logs a transient failure with its error class and the affected message ids, then throws', async () => {
-    // A database without the schema: every write fails with 42P01, which is
-    // transient by design (a bad deploy must not quarantine good messages).
+    // A database without the schema: every write fails with 42883 (no write
+    // function), which is transient by design (a bad deploy must not
+    // quarantine good messages).
     const empty = await createTestDatabase('observability_empty', { migrate: false });
     try {
       const small = path.join(path.dirname(eventFile), 'small.json');
@@ -100,7 +101,7 @@ describe('logs and metrics of an invocation', () => {
       const failure = logs.find((l) => l.level === 'ERROR');
       assert.ok(failure, run.stdout);
       assert.equal(failure.errorType, 'error');
-      assert.equal(failure.errorCode, '42P01');
+      assert.equal(failure.errorCode, '42883');
       assert.deepEqual(failure.messageIds, event.Records.map((r) => r.messageId));
       assert.equal(failure.function_request_id, 'c6af9ac6-7b61-11e6-9a41-93e812345678');
       assert.equal(failure.cold_start, true);

@@ -93,6 +93,17 @@ describe('database roles and what each can see', () => {
     await refused(analyst, 'SELECT * FROM vault_data_keys');
     await refused(analyst, 'SELECT * FROM pii_unmask_audit');
     await refused(analyst, 'SELECT * FROM pii_erasures');
+    // The batch write function is the writer's alone (not PUBLIC's either).
+    const execute = await analyst.query<{ role: string; may: boolean }>(
+      `SELECT r AS role, has_function_privilege(r, p.oid, 'EXECUTE') AS may
+       FROM pg_proc p, unnest(ARRAY['login_etl_writer', 'login_etl_analyst', 'login_etl_operator']) AS r
+       WHERE p.proname = 'login_etl_write_v1' ORDER BY r`,
+    );
+    assert.deepEqual(execute.rows, [
+      { role: 'login_etl_analyst', may: false },
+      { role: 'login_etl_operator', may: false },
+      { role: 'login_etl_writer', may: true },
+    ]);
   });
 
   it('login_etl_operator can unmask and forget, but not rewrite the vault or the audit trail', async () => {

@@ -10,7 +10,7 @@ describe('classifyDatabaseError', () => {
     for (const code of ['22001', '22P05', '22021', '23514', '23502']) assert.equal(classifyDatabaseError(pgError(code)), 'row', code);
   });
   it('calls everything else transient, including a missing table after a bad deploy', () => {
-    for (const code of ['08006', '40001', '40P01', '53300', '57014', '57P01', '42P01', 'ECONNREFUSED']) {
+    for (const code of ['08006', '40001', '40P01', '53300', '57014', '57P01', '42P01', '42883', 'ECONNREFUSED']) {
       assert.equal(classifyDatabaseError(pgError(code)), 'transient', code);
     }
     assert.equal(classifyDatabaseError(new Error('Connection terminated unexpectedly')), 'transient');
