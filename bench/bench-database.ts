@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { withDatabase } from '../tools/lib/local-database.js';
+import { ensureDatabaseExists, withDatabase } from '../tools/lib/local-database.js';
 import { migrateDatabase } from '../tools/lib/local-environment.js';
 import { processCpuMs } from './process-cpu.js';
 
@@ -33,13 +33,7 @@ export class BenchDatabase {
 
   static async create(serverUrl: string): Promise<BenchDatabase> {
     const name = `login_etl_bench_${randomBytes(4).toString('hex')}`;
-    const server = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
-    await server.connect();
-    try {
-      await server.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await server.end();
-    }
+    await ensureDatabaseExists(serverUrl, name);
     const url = withDatabase(serverUrl, name);
     await migrateDatabase(url);
     const admin = new pg.Client({ connectionString: url, application_name: 'login-etl-bench' });

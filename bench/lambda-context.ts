@@ -4,7 +4,7 @@ import type { LoginEtl } from '../lambda/login-etl.js';
 /** A handler with the Lambda contract: partial failures returned, a total failure thrown. */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/** The Context the Lambda runtime passes, as far as login-etl reads it. */
+/** The Context the Lambda runtime passes, as far as login-etl reads it (bench and test runs alike). */
 export function lambdaContext(requestId = 'bench'): Context {
   return {
     awsRequestId: requestId,
@@ -13,7 +13,7 @@ export function lambdaContext(requestId = 'bench'): Context {
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:login-etl',
     memoryLimitInMB: '512',
     logGroupName: '/aws/lambda/login-etl',
-    logStreamName: 'bench',
+    logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => 60_000,
     done: () => undefined,
