@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { stagingDir } from '../../tools/lib/embedded-server.js';
 import { repoRoot } from '../support/run-tool.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -86,6 +87,25 @@ describe('npm run demo and npm test as root, from a checkout other users cannot 
       assert.match(tests.stderr, new RegExp(`initialising embedded PostgreSQL in ${staged}/postgres-test`));
       assert.match(tests.stdout, /^ℹ fail 0$/m);
       assert.doesNotMatch(tests.stdout, /^ℹ pass 0$/m);
+    },
+  );
+
+  it(
+    'refuses, in one sentence, a staging directory someone else owns',
+    { skip: isRoot ? false : 'needs root: only root runs the embedded server as another user', timeout: 60_000 },
+    async () => {
+      const { dir, checkout } = privateCheckout();
+      cleanup.push(dir);
+      const staged = stagingDir(path.join(checkout, '.data'));
+      mkdirSync(staged, { mode: 0o755 });
+      cleanup.push(staged);
+      chownSync(staged, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
+      const demo = await run(checkout, 'tools/demo.ts', []);
+      assert.equal(demo.code, 1);
+      assert.equal(
+        demo.stderr,
+        `demo: ${staged} exists but is not a directory owned and writable only by root: remove it, or set DATABASE_URL to a PostgreSQL server you can use instead\n`,
+      );
     },
   );
 });

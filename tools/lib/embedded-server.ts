@@ -66,7 +66,7 @@ export async function serverLayout(dataDir: string, cluster: string): Promise<Se
   if (canReach(runAs, bin.initdb, bin.postgres, dataDir)) {
     return { initdb: bin.initdb, postgres: bin.postgres, clusterDir, runAs };
   }
-  const staged = `/var/tmp/login-etl-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  const staged = stagingDir(dataDir);
   const native = await stageBinaries(staged, path.dirname(path.dirname(bin.initdb)), bin.version);
   const layout: ServerLayout = {
     initdb: path.join(native, 'bin', path.basename(bin.initdb)),
@@ -79,6 +79,11 @@ export async function serverLayout(dataDir: string, cluster: string): Promise<Se
     throw new EmbeddedServerError(`the '${EMBEDDED_USER}' system user cannot run PostgreSQL from ${staged} (is /var/tmp mounted noexec?): ${OTHER_OPTIONS}`);
   }
   return layout;
+}
+
+/** Where root's server for `dataDir` goes when the postgres user cannot reach `dataDir`. */
+export function stagingDir(dataDir: string): string {
+  return `/var/tmp/login-etl-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
 }
 
 /** Whether `user` can execute both binaries and enter `dir`: tried as that user, which also honours ACLs. */
