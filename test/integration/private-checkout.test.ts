@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { stagingDir } from '../../tools/lib/embedded-server.js';
 import { repoRoot } from '../support/run-tool.js';
 
-const isRoot = process.getuid?.() === 0;
+/** Only root runs the embedded server as another user; elsewhere the tests are skipped, saying so. */
+const asRoot = (timeout: number) => ({ skip: process.getuid?.() === 0 ? false : 'needs root: only root runs the embedded server as another user', timeout });
 /** Not copied: state and dependencies (node_modules is rebuilt below). */
 const LEFT_OUT = new Set(['node_modules', '.data', '.git', 'cdk.out']);
 /** Copied for real, so that the server binaries are under the private directory; the rest is linked. */
@@ -64,7 +65,7 @@ describe('npm run demo and npm test as root, from a checkout other users cannot 
 
   it(
     'run the embedded server from /var/tmp/login-etl-<hash>/, as the postgres user',
-    { skip: isRoot ? false : 'needs root: only root runs the embedded server as another user', timeout: 120_000 },
+    asRoot(120_000),
     async () => {
       const { dir, checkout } = privateCheckout();
       cleanup.push(dir);
@@ -92,7 +93,7 @@ describe('npm run demo and npm test as root, from a checkout other users cannot 
 
   it(
     'refuses, in one sentence, a staging directory someone else owns',
-    { skip: isRoot ? false : 'needs root: only root runs the embedded server as another user', timeout: 60_000 },
+    asRoot(60_000),
     async () => {
       const { dir, checkout } = privateCheckout();
       cleanup.push(dir);
