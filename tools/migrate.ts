@@ -6,6 +6,9 @@ runCli('migrate', async () => {
   const { env, database } = await prepareLocalEnvironment((line) => console.error(line));
   try {
     const result = await migrateDatabase(env.DATABASE_URL as string);
+    if (result.checksumsRecorded.length > 0) {
+      console.log(`recorded the checksums of ${result.checksumsRecorded.length} migrations applied before checksums existed`);
+    }
     console.log(
       result.applied.length > 0
         ? `applied ${result.applied.join(', ')} (${result.alreadyApplied} already applied)`

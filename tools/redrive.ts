@@ -46,7 +46,7 @@ runCli('redrive', async () => {
     progress.done();
     if (report.failed.size > 0) process.stderr.write(`redrive: not sent, left in ${from.name}: ${tallyText(report.failed)}\n`);
     if (report.notDeleted.size > 0) {
-      process.stderr.write(`redrive: sent but still in ${from.name} (delete them there, or a later redrive sends them again): ${tallyText(report.notDeleted)}\n`);
+      process.stderr.write(`redrive: sent but still in ${from.name} (a later redrive sends them again; the pipeline absorbs them as duplicates): ${tallyText(report.notDeleted)}\n`);
     }
     console.log(`moved ${report.moved} message${report.moved === 1 ? '' : 's'} from ${from.url} to ${to.url}`);
     return report.failed.size > 0 || report.notDeleted.size > 0 ? 1 : 0;

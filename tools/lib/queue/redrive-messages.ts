@@ -7,6 +7,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { idempotencyKey, ORIGINAL_MESSAGE_ID_ATTRIBUTE } from '../../../lambda/pipeline/idempotency-key.js';
 import { chunks } from './chunks.js';
 import type { QueueInfo } from './queue-info.js';
 import { deleteMessages } from './settle-batch.js';
@@ -38,8 +39,22 @@ function sendableAttributes(attributes: Record<string, MessageAttributeValue> | 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * The attributes a redriven copy carries: the message's own, and its first
+ * message id under ORIGINAL_MESSAGE_ID_ATTRIBUTE (kept from an earlier redrive,
+ * else this message's id), which the pipeline then stores it under.
+ */
+function redriveAttributes(m: Message): Record<string, MessageAttributeValue> | undefined {
+  const attributes = sendableAttributes(m.MessageAttributes) ?? {};
+  if (m.MessageId !== undefined) {
+    const original = idempotencyKey(m.MessageId, m.MessageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]);
+    attributes[ORIGINAL_MESSAGE_ID_ATTRIBUTE] = { DataType: 'String', StringValue: original };
+  }
+  return Object.keys(attributes).length > 0 ? attributes : undefined;
+}
+
 function entryOf(m: Message, i: number, fifo: boolean): SendMessageBatchRequestEntry {
-  const attributes = sendableAttributes(m.MessageAttributes);
+  const attributes = redriveAttributes(m);
   return {
     Id: `m${i}`,
     MessageBody: m.Body ?? '',
@@ -58,8 +73,10 @@ function entryOf(m: Message, i: number, fifo: boolean): SendMessageBatchRequestE
  * delete from the DLQ only what was sent (a crash in between duplicates a
  * message, never loses one). Like SQS's own redrive (StartMessageMoveTask),
  * each moved message is a new message: new MessageId, new SentTimestamp,
- * receive count back to 0. Works on every SQS-compatible server, including
- * emulators without the move-task API.
+ * receive count back to 0. Unlike it, each copy carries its first message id
+ * (ORIGINAL_MESSAGE_ID_ATTRIBUTE), so the pipeline recognises a message that
+ * had committed before it was dead-lettered. Works on every SQS-compatible
+ * server, including emulators without the move-task API.
  */
 export async function redriveMessages(
   client: SQSClient,
@@ -91,9 +108,9 @@ export async function redriveMessages(
     }
     const deleted = await deleteMessages(client, from.url, sent);
     report.moved += sent.length;
-    // Sent but still in the DLQ: a later redrive would send it again, under a
-    // new message id the pipeline cannot recognise as a duplicate. Reported
-    // apart so the operator can remove those by hand.
+    // Sent but still in the DLQ: a later redrive sends it again, with the same
+    // original id, so the pipeline absorbs it as a duplicate. Reported apart
+    // all the same: the operator should know the DLQ is not empty.
     for (const [code, n] of deleted.failed) report.notDeleted.set(code, (report.notDeleted.get(code) ?? 0) + n);
     onProgress?.(report);
   }

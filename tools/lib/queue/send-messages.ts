@@ -43,13 +43,29 @@ export function planBatches(lines: readonly MessageLine[]): MessageLine[][] {
   return batches;
 }
 
-function entryOf(l: MessageLine, fifo: boolean): SendMessageBatchRequestEntry {
+/**
+ * A FIFO deduplication id per login event, the event being a line of a file:
+ * the digest of the whole file, the line number and the body. Sending the
+ * same file again within SQS's 5-minute window (a retry after a failed run)
+ * is deduplicated; two equal lines of one file, or the same line in two
+ * different files, are distinct events and are both delivered.
+ */
+function deduplicationId(fileDigest: string, l: MessageLine): string {
+  return createHash('sha256').update(`${fileDigest}\n${l.line}\n${l.body}`).digest('hex');
+}
+
+/** The digest of a file's messages, which every deduplication id of the file includes. */
+function messagesDigest(lines: readonly MessageLine[]): string {
+  const h = createHash('sha256');
+  for (const l of lines) h.update(`${l.line}\n${l.body}\n`);
+  return h.digest('hex');
+}
+
+function entryOf(l: MessageLine, fifoDigest: string | undefined): SendMessageBatchRequestEntry {
   return {
     Id: `line-${l.line}`,
     MessageBody: l.body,
-    // Line number in the id: the same line sent twice within SQS's 5-minute
-    // window is deduplicated, two equal lines of one file are not.
-    ...(fifo ? { MessageGroupId: FIFO_GROUP_ID, MessageDeduplicationId: createHash('sha256').update(`${l.line}\n${l.body}`).digest('hex') } : {}),
+    ...(fifoDigest === undefined ? {} : { MessageGroupId: FIFO_GROUP_ID, MessageDeduplicationId: deduplicationId(fifoDigest, l) }),
   };
 }
 
@@ -77,6 +93,7 @@ export async function sendMessages(
 ): Promise<SendReport> {
   const report: SendReport = { sent: 0, batches: 0, failures: [], messageIds: new Map() };
   const batches = planBatches(lines);
+  const fifoDigest = options.fifo ? messagesDigest(lines) : undefined;
   let next = 0;
   let interrupted: unknown;
   const worker = async () => {
@@ -85,7 +102,7 @@ export async function sendMessages(
       const byId = new Map(batch.map((l) => [`line-${l.line}`, l.line]));
       let out;
       try {
-        out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((l) => entryOf(l, options.fifo)) }));
+        out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((l) => entryOf(l, fifoDigest)) }));
       } catch (error) {
         interrupted ??= error;
         return;
