@@ -25,10 +25,13 @@ export class IngestQueue extends Construct {
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
     const removalPolicy = props.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    // FIFO needs contentBasedDeduplication or a MessageDeduplicationId on every
-    // send; content-based keeps `aws sqs send-message` simple, and the
-    // pipeline deduplicates on message_id anyway.
-    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: true } : {};
+    // No content-based deduplication: a login body carries no event id or
+    // time, so two real logins by the same user on the same device within
+    // SQS's 5-minute window hash alike, and SQS would accept both sends but
+    // deliver one. Producers give each login its own MessageDeduplicationId
+    // (reused only when retrying the same send), as `npm run send` does; a
+    // send without one fails instead of being dropped silently.
+    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...fifo,

@@ -23,11 +23,11 @@ const resources = template.toJSON().Resources as Record<
 const at = (id: string) => resources[id] as { Properties: Record<string, unknown>; DeletionPolicy?: string };
 
 describe('fifo=true', () => {
-  test('both queues are FIFO, with content-based deduplication', () => {
+  test('both queues are FIFO without content-based deduplication: identical logins are never merged', () => {
     for (const queue of [stack.ingest.queue, stack.ingest.deadLetterQueue]) {
       const p = at(logicalIdOf(queue)).Properties;
       assert.equal(p.FifoQueue, true);
-      assert.equal(p.ContentBasedDeduplication, true);
+      assert.equal(p.ContentBasedDeduplication, false);
     }
   });
 
