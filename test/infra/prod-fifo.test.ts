@@ -10,6 +10,7 @@ import { logicalIdOf, synthesize } from './synth.js';
 
 const synth = synthesize({
   prod: 'true',
+  dbInstanceType: 'm7g.large',
   fifo: 'true',
   alarmEmail: 'ops@example.com',
   stackName: 'LoginEtlProd',
