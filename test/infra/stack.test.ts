@@ -13,6 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { MetricName, METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from '../../lambda/observability/metric-names.js';
 import { PROXY_IDLE_CLIENT_TIMEOUT } from '../../infra/constructs/database.js';
+import { repoRoot } from '../../infra/paths.js';
 import { roleStatements } from './iam.js';
 import { docAlarmMentions, docAlarmNames, docWatchedMetrics } from './ops-docs.js';
 import { logicalIdOf, synthesize } from './synth.js';
@@ -357,6 +358,14 @@ describe('schema migrations', () => {
     assert.ok(trigger.DependsOn.includes(ids.proxy));
     assert.ok(resources[ids.fn]?.DependsOn?.includes(triggerId), 'function waits for the migration');
     assert.ok(resources[ids.mapping]?.DependsOn?.includes(triggerId), 'mapping waits for the migration');
+  });
+
+  test('docs/deploy.md’s recovery from UPDATE_ROLLBACK_FAILED skips the trigger by its real logical id', () => {
+    const triggerId = logicalIdOf(stack.schema.trigger.node.findChild('Default'));
+    assert.equal(resources[triggerId]?.Type, 'Custom::Trigger');
+    const deploy = readFileSync(path.join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    const skipped = [...deploy.matchAll(/continue-update-rollback .*--resources-to-skip (\S+)/g)].map((m) => m[1]);
+    assert.deepEqual(skipped, [triggerId]);
   });
 });
 
