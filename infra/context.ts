@@ -6,8 +6,18 @@
  * Everything is checked here, before any construct exists, so a typo fails
  * `cdk synth` with the key's name instead of a CloudFormation error at deploy.
  */
+import { operatorLogin } from '../lambda/db/logins.js';
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
 import { SOURCE_MAPS_DEFAULT } from './bundling/function-bundle.js';
+import {
+  DIRECT_CONNECTIONS,
+  defaultMaxConnections,
+  describeInstanceClass,
+  KNOWN_CLASSES,
+  PROXY_MAX_CONNECTIONS_PERCENT,
+  proxyConnectionCapacity,
+  type InstanceClass,
+} from './instance-class.js';
 
 /** Validated deployment settings; see docs/deploy.md for the meaning of each. */
 export interface LoginEtlSettings {
@@ -30,6 +40,15 @@ export interface LoginEtlSettings {
   readonly dbConnectionBudget: number;
   /** RDS instance class without the `db.` prefix, e.g. `t4g.micro`. */
   readonly dbInstanceType: string;
+  /** prod=true accepts a burstable (T) instance class only with this set. */
+  readonly allowBurstableProd: boolean;
+  /**
+   * Short names of the people who get an operator role and database login
+   * (`alice` → `login_etl_op_alice`); each is checked by operatorLogin().
+   */
+  readonly operators: readonly string[];
+  /** Operator roles may be assumed only by sessions signed in with MFA. */
+  readonly operatorMfa: boolean;
   /** Alarm when the oldest queued message is older than this. */
   readonly oldestMessageAlarmSeconds: number;
   readonly alarmEmail?: string;
@@ -38,6 +57,8 @@ export interface LoginEtlSettings {
   readonly serviceName: string;
   /** Node resolves stack traces through the bundled source map (16–28 ms more per cold start). */
   readonly sourceMaps: boolean;
+  /** X-Ray: active tracing on the pipeline function and TRACING_ENABLED for Powertools Tracer. */
+  readonly tracing: boolean;
 }
 
 /** The context keys this app reads, for error messages and docs. */
@@ -52,11 +73,15 @@ export const CONTEXT_KEYS = [
   'maxReceiveCount',
   'dbConnectionBudget',
   'dbInstanceType',
+  'allowBurstableProd',
+  'operators',
+  'operatorMfa',
   'oldestMessageAlarmSeconds',
   'alarmEmail',
   'logLevel',
   'serviceName',
   'sourceMaps',
+  'tracing',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -112,6 +137,11 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
   if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
     throw new ContextError('maxBatchingWindowSeconds', `must be at least 1 when batchSize (${batchSize}) is above 10`);
   }
+  const allowBurstableProd = bool(lookup, 'allowBurstableProd', false);
+  const instance = readInstanceClass(lookup, prod, allowBurstableProd);
+  const operators = readOperators(lookup);
+  const dbConnectionBudget = int(lookup, 'dbConnectionBudget', 10, 2, 1_000);
+  checkConnectionBudget(instance, dbConnectionBudget, operators.length);
   const settings: LoginEtlSettings = {
     stackName: str(
       lookup,
@@ -130,14 +160,11 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
     maxBatchingWindowSeconds,
     maxReceiveCount: int(lookup, 'maxReceiveCount', 5, 1, 1_000),
     // Lambda's maxConcurrency for SQS accepts 2..1000.
-    dbConnectionBudget: int(lookup, 'dbConnectionBudget', 10, 2, 1_000),
-    dbInstanceType: str(
-      lookup,
-      'dbInstanceType',
-      't4g.micro',
-      /^[a-z0-9]+\.[a-z0-9]+$/,
-      'an RDS instance class without the "db." prefix, e.g. t4g.micro',
-    ),
+    dbConnectionBudget,
+    dbInstanceType: instance.name,
+    allowBurstableProd,
+    operators,
+    operatorMfa: bool(lookup, 'operatorMfa', true),
     oldestMessageAlarmSeconds: int(lookup, 'oldestMessageAlarmSeconds', 600, 60, 1_209_600),
     logLevel: oneOf(lookup, 'logLevel', 'INFO', LOG_LEVELS),
     serviceName: str(
@@ -148,9 +175,74 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
       'a short name (letters, digits, _ . -)',
     ),
     sourceMaps: bool(lookup, 'sourceMaps', SOURCE_MAPS_DEFAULT),
+    tracing: bool(lookup, 'tracing', false),
   };
   const alarmEmail = optionalStr(lookup, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address');
   return alarmEmail === undefined ? settings : { ...settings, alarmEmail };
+}
+
+/**
+ * The instance class, known to infra/instance-class.ts. A burstable class
+ * runs out of CPU credits under the steady load production means (then it
+ * is throttled, or billed per surplus vCPU-hour in unlimited mode), so
+ * prod=true refuses one unless the operator says it is intended.
+ */
+function readInstanceClass(lookup: ContextLookup, prod: boolean, allowBurstableProd: boolean): InstanceClass {
+  const name = str(
+    lookup,
+    'dbInstanceType',
+    't4g.micro',
+    /^[a-z0-9]+\.[a-z0-9]+$/,
+    'an RDS instance class without the "db." prefix, e.g. t4g.micro',
+  );
+  const instance = describeInstanceClass(name);
+  if (!instance) {
+    throw new ContextError('dbInstanceType', `is "${name}": expected a class of ${KNOWN_CLASSES}`);
+  }
+  if (prod && instance.burstable && !allowBurstableProd) {
+    throw new ContextError(
+      'dbInstanceType',
+      `is "${name}", a burstable class, with prod=true: its CPU credits run out under steady load. Choose a non-burstable class (e.g. m7g.large), or set -c allowBurstableProd=true to accept it`,
+    );
+  }
+  return instance;
+}
+
+/** `-c operators=alice,bob` (or a JSON array in cdk.json): short names, each a valid login suffix, no repeats. */
+function readOperators(lookup: ContextLookup): string[] {
+  const value = raw(lookup, 'operators');
+  if (value === undefined) return [];
+  const names = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',').map((n) => n.trim()).filter((n) => n !== '')
+      : undefined;
+  if (!names?.every((n): n is string => typeof n === 'string')) {
+    throw new ContextError('operators', `is ${JSON.stringify(value)}: expected short names separated by commas, e.g. alice,bob`);
+  }
+  for (const name of names) {
+    try {
+      operatorLogin(name);
+    } catch (error) {
+      throw new ContextError('operators', `is ${JSON.stringify(value)}: ${(error as Error).message}`);
+    }
+  }
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated !== undefined) throw new ContextError('operators', `names "${repeated}" twice`);
+  return names;
+}
+
+/**
+ * The pipeline's budget (one proxy session per concurrent invocation) plus
+ * one session per operator must fit what the proxy may open on the class.
+ */
+function checkConnectionBudget(instance: InstanceClass, budget: number, operators: number): void {
+  const capacity = proxyConnectionCapacity(instance);
+  if (budget + operators <= capacity) return;
+  throw new ContextError(
+    'dbConnectionBudget',
+    `is ${budget}: with ${operators} operator session(s) that exceeds the ${capacity} sessions a ${instance.name} instance leaves the proxy (max_connections about ${defaultMaxConnections(instance)}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or choose a larger dbInstanceType`,
+  );
 }
 
 /**

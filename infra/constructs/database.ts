@@ -1,11 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS } from '../context.js';
+import { PROXY_MAX_CONNECTIONS_PERCENT } from '../instance-class.js';
+import { FixedNameLogGroup } from './fixed-name-log-group.js';
 import type { Network } from './network.js';
 
 export interface DatabaseProps {
@@ -13,146 +15,138 @@ export interface DatabaseProps {
   readonly prod: boolean;
   /** RDS instance class without the `db.` prefix. */
   readonly instanceType: string;
-  /** Fixes the instance identifier, so the exported log group can exist first. */
+  /** Fixes the instance identifier and the rotation function's name, so their log groups can exist first. */
   readonly stackName: string;
 }
 
 const DATABASE_NAME = 'login_etl';
-/** The RDS master user; its password lives in the generated, rotated secret. */
+/** The RDS master user: its password lives in the generated, rotated secret. */
 const ADMIN_USER = 'login_etl_admin';
 const PORT = 5432;
+/** Storage at creation; storage autoscaling grows it when less than 10% is free. */
+export const ALLOCATED_STORAGE_GIB = 20;
 
 /**
- * RDS for PostgreSQL behind RDS Proxy. Clients (the pipeline and the
- * migration trigger) reach it only through the proxy, with TLS and IAM
- * tokens: they never see the database password, which only the proxy and
- * the rotation function can read.
+ * How long a client's query waits for a database connection when the
+ * proxy's pool is exhausted. The pipeline's client gives up on a query after
+ * its statement timeout plus a second; a borrow that outlasts that only
+ * queues work nobody waits for, so the proxy fails it first, with its own
+ * error, well inside the function's timeout.
+ */
+export const PROXY_BORROW_TIMEOUT = Duration.millis(DB_STATEMENT_TIMEOUT_MS);
+
+/**
+ * Client connections idle this long are closed by the proxy (default 30
+ * minutes). A busy sandbox writes every few seconds and keeps its
+ * connection; a frozen sandbox, or an operator's forgotten psql session,
+ * releases its proxy connection (and the database connection a pinned
+ * session holds) within a quarter hour. The pipeline reconnects on a dead
+ * socket, so a closed idle connection costs one new TLS and token handshake.
+ */
+export const PROXY_IDLE_CLIENT_TIMEOUT = Duration.minutes(15);
+
+/**
+ * RDS for PostgreSQL behind RDS Proxy.
+ *
+ * Who signs in how:
+ * - The pipeline and each named operator: through the proxy, with IAM
+ *   tokens end to end (their own login, `rds_iam`, no password anywhere).
+ * - The schema migrator: straight to the instance as the master login, with
+ *   the generated secret, which only it and the rotation function may read.
  */
 export class Database extends Construct {
   readonly instance: rds.DatabaseInstance;
   readonly proxy: rds.DatabaseProxy;
-  readonly secret: secretsmanager.ISecret;
-  /** Environment for a client built with lambda/config.ts (DB_* variables). */
-  readonly clientEnvironment: Readonly<Record<string, string>>;
+  /** The master login's generated secret; see {@link grantAdmin}. */
+  readonly adminSecret: secretsmanager.ISecret;
+  /** The role RDS Proxy signs in to PostgreSQL with; {@link grantLogin} adds each login. */
+  readonly proxyRole: iam.Role;
+  readonly #proxyLogins = new Set<string>();
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { network, prod } = props;
-    const vpc = network.vpc;
-
-    // PostgreSQL 17: aws-cdk-lib also lists 18, but RDS Proxy adds a new
-    // major some time after RDS does, and a proxy that rejects its target
-    // fails the whole deploy. Check the RDS Proxy engine table before moving
-    // to 18 (the local test suite runs 18; the schema uses nothing 18-only).
-    // Major-only, so RDS applies minor versions (autoMinorVersionUpgrade)
-    // without CloudFormation trying to pin them back.
-    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
-    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
-      engine,
-      description: 'login-etl: TLS-only connections',
-      parameters: { 'rds.force_ssl': '1' },
-    });
 
     const instanceIdentifier = `${props.stackName.toLowerCase()}-postgres`;
-    // RDS creates this log group on first export with no expiry; creating it
-    // first sets retention without a log-retention custom resource.
-    const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
+    // RDS creates this log group on first export with no expiry, so it must
+    // exist, with its retention, before the instance.
+    const postgresLogs = new FixedNameLogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
-      retention: prod ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
-      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      prod,
     });
+    this.instance = createInstance(this, { ...props, instanceIdentifier });
+    // On the DB instance resource only: the construct's children need not wait.
+    this.instance.node.defaultChild?.node.addDependency(postgresLogs.ready);
 
-    const instanceSg = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc,
-      description: 'login-etl database: reachable from the proxy and the rotation function only',
-      allowAllOutbound: false,
-    });
-    this.instance = new rds.DatabaseInstance(this, 'Instance', {
-      engine,
-      instanceIdentifier,
-      instanceType: new ec2.InstanceType(props.instanceType),
-      vpc,
-      vpcSubnets: network.dataSubnets,
-      securityGroups: [instanceSg],
-      port: PORT,
-      credentials: rds.Credentials.fromGeneratedSecret(ADMIN_USER),
-      databaseName: DATABASE_NAME,
-      parameterGroup,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      storageEncrypted: true,
-      storageType: rds.StorageType.GP3,
-      allocatedStorage: 20,
-      maxAllocatedStorage: 100,
-      publiclyAccessible: false,
-      // Lets operators sign in with IAM tokens too. The proxy still signs in
-      // with the secret, so the admin user must not be granted rds_iam.
-      iamAuthentication: true,
-      multiAz: prod,
-      backupRetention: Duration.days(prod ? 14 : 7),
-      deleteAutomatedBackups: !prod,
-      copyTagsToSnapshot: true,
-      autoMinorVersionUpgrade: true,
-      cloudwatchLogsExports: ['postgresql'],
-      deletionProtection: prod,
-      removalPolicy: prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
-    });
-    // On the DB instance resource only: the construct's children (secret,
-    // proxy) need not wait.
-    this.instance.node.defaultChild?.node.addDependency(postgresLogs);
-    this.secret = requireSecret(this.instance);
+    this.adminSecret = requireSecret(this.instance);
+    // The prod instance leaves a final snapshot whose master password is in
+    // this secret alone: it is kept with the snapshot. (The instance's
+    // `secret` is the attachment; the secret itself is its child.)
+    if (prod) generatedSecret(this.instance).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.rotateAdminSecret(props);
 
-    // Single-user rotation every 30 days by a Secrets Manager hosted function
-    // in the VPC: it needs the database and the Secrets Manager endpoint.
-    const rotationSg = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
-      vpc,
-      description: 'login-etl secret rotation: database and Secrets Manager only',
-      allowAllOutbound: false,
+    this.proxyRole = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+      description: 'login-etl RDS Proxy: signs in to PostgreSQL with IAM tokens as the registered logins only',
     });
-    this.instance.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
-    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
-    const rotation = this.secret.addRotationSchedule('Rotation', {
-      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        vpc,
-        vpcSubnets: network.appSubnets,
-        securityGroups: [rotationSg],
-      }),
-      automaticallyAfter: Duration.days(30),
-      // The first rotation waits for the schedule instead of racing the
-      // migration trigger at create time; docs/deploy.md shows how to test it.
-      rotateImmediatelyOnUpdate: false,
-    });
-    rotation.node.addDependency(network.secretsManagerEndpoint);
+    this.proxy = this.createProxy(network);
+  }
 
-    const proxySg = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
-      vpc,
-      description: 'login-etl RDS Proxy: clients in, database out',
-      allowAllOutbound: false,
-    });
-    // The proxy reads the secret with its own role; if it does so from its
-    // ENIs in this egress-less VPC, the endpoint is the only way out.
-    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(proxySg, 'RDS Proxy secret reads');
-    this.proxy = this.instance.addProxy('Proxy', {
-      vpc,
-      vpcSubnets: network.dataSubnets,
-      securityGroups: [proxySg],
-      secrets: [this.secret],
-      requireTLS: true,
-      // Clients authenticate with 15-minute IAM tokens; no password leaves
-      // Secrets Manager except to the proxy.
-      iamAuth: true,
-      clientPasswordAuthType: rds.ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
-      // Headroom for the rotation function and an operator's session.
-      maxConnectionsPercent: 90,
-      // Debug logging would write SQL text to CloudWatch.
-      debugLogging: false,
-    });
+  /**
+   * Lets `client` sign in through the proxy as `login`, and as nothing else:
+   * `rds-db:connect` on the proxy for the client, and on the instance for the
+   * proxy's role (CDK gives the proxy role no database access of its own).
+   * The login itself (with `rds_iam`) is created by the migrations.
+   */
+  grantLogin(client: iam.IGrantable, login: string): void {
+    if (!this.#proxyLogins.has(login)) {
+      this.instance.grantConnect(this.proxyRole, login);
+      this.#proxyLogins.add(login);
+    }
+    this.proxy.grantConnect(client, login);
+  }
 
-    this.clientEnvironment = {
+  /** Opens the proxy's port to a client's security group. */
+  allowProxyFrom(client: ec2.IConnectable, description: string): void {
+    // The proxy's Connections carry no default port, hence the explicit one.
+    this.proxy.connections.allowFrom(client, ec2.Port.tcp(PORT), description);
+  }
+
+  /** lambda/config.ts settings for a client that signs in through the proxy as `login`. */
+  proxyClientEnvironment(login: string): Record<string, string> {
+    return {
+      ...this.#commonEnvironment(),
       DB_HOST: this.proxy.endpoint,
+      DB_USER: login,
+      DB_IAM_AUTH: 'true',
+    };
+  }
+
+  /**
+   * The master login, for the schema migrator alone: straight to the
+   * instance, because a migration's session settings would pin proxy
+   * connections and the proxy must not hold this secret. The function may
+   * read the secret and reach the instance's port; no other role may read it.
+   */
+  grantAdmin(fn: lambda.IFunction): void {
+    this.adminSecret.grantRead(fn);
+    this.instance.connections.allowDefaultPortFrom(fn, `${fn.node.id}: the master login`);
+  }
+
+  /** lambda/config.ts settings for {@link grantAdmin}'s function. */
+  adminClientEnvironment(): Record<string, string> {
+    return {
+      ...this.#commonEnvironment(),
+      DB_SECRET_ARN: this.adminSecret.secretArn,
+      DB_HOST: this.instance.dbInstanceEndpointAddress,
+      DB_IAM_AUTH: 'false',
+    };
+  }
+
+  #commonEnvironment(): Record<string, string> {
+    return {
       DB_PORT: String(PORT),
       DB_NAME: DATABASE_NAME,
-      DB_USER: ADMIN_USER,
-      DB_IAM_AUTH: 'true',
       DB_SSL: 'verify-full',
       DB_CONNECT_TIMEOUT_MS: String(DB_CONNECT_TIMEOUT_MS),
       DB_STATEMENT_TIMEOUT_MS: String(DB_STATEMENT_TIMEOUT_MS),
@@ -162,12 +156,154 @@ export class Database extends Construct {
     };
   }
 
-  /** Lets a function in the VPC connect through the proxy as the client user. */
-  grantClient(fn: lambda.Function): void {
-    // The proxy's Connections carry no default port, hence the explicit one.
-    this.proxy.connections.allowFrom(fn, ec2.Port.tcp(PORT), `${fn.node.id} to the proxy`);
-    this.proxy.grantConnect(fn, ADMIN_USER);
+  private rotateAdminSecret(props: DatabaseProps): void {
+    const { network, prod } = props;
+    // Single-user rotation every 30 days by a Secrets Manager hosted function
+    // in the VPC: it needs the database and the Secrets Manager endpoint.
+    const rotationSg = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: network.vpc,
+      description: 'login-etl secret rotation: database and Secrets Manager only',
+      allowAllOutbound: false,
+    });
+    this.instance.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
+    network.secretsManagerEndpoint.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
+    // Named, so its log group can be made first with a retention.
+    const functionName = `${props.stackName}-rotation`;
+    const logs = new FixedNameLogGroup(this, 'RotationLogs', { logGroupName: `/aws/lambda/${functionName}`, prod });
+    const rotation = this.adminSecret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        functionName,
+        vpc: network.vpc,
+        vpcSubnets: network.appSubnets,
+        securityGroups: [rotationSg],
+      }),
+      automaticallyAfter: Duration.days(30),
+      // The first rotation waits for the schedule instead of racing the
+      // migration trigger at create time; docs/deploy.md shows how to test it.
+      rotateImmediatelyOnUpdate: false,
+    });
+    rotation.node.addDependency(network.secretsManagerEndpoint, logs.ready);
   }
+
+  private createProxy(network: Network): rds.DatabaseProxy {
+    const proxySg = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+      vpc: network.vpc,
+      description: 'login-etl RDS Proxy: clients in, database out',
+      allowAllOutbound: false,
+    });
+    const proxy = this.instance.addProxy('Proxy', {
+      vpc: network.vpc,
+      vpcSubnets: network.dataSubnets,
+      securityGroups: [proxySg],
+      // End-to-end IAM authentication: clients sign in to the proxy with IAM
+      // tokens and the proxy signs in to PostgreSQL with its role's tokens,
+      // as the same login. Chosen over a Secrets Manager secret per login:
+      // no password exists to rotate, leak or stage; each login's access is
+      // an rds-db:connect grant in the template (client → proxy, proxy role
+      // → instance); a named operator gets a personal login the same way.
+      // No secrets at all, so the proxy can never sign in as the master user.
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
+      role: this.proxyRole,
+      requireTLS: true,
+      // The rest of max_connections is for the migrator, the rotation
+      // function and the server's reserved slots (infra/instance-class.ts).
+      maxConnectionsPercent: PROXY_MAX_CONNECTIONS_PERCENT,
+      borrowTimeout: PROXY_BORROW_TIMEOUT,
+      idleClientTimeout: PROXY_IDLE_CLIENT_TIMEOUT,
+      // Debug logging would write SQL text to CloudWatch.
+      debugLogging: false,
+    });
+    // The proxy's database sign-ins need the role's policy, a separate resource.
+    proxy.node.addDependency(this.proxyRole);
+    return proxy;
+  }
+}
+
+interface InstanceOptions extends DatabaseProps {
+  readonly instanceIdentifier: string;
+}
+
+function createInstance(scope: Construct, props: InstanceOptions): rds.DatabaseInstance {
+  const { network, prod } = props;
+  // PostgreSQL 17: aws-cdk-lib also lists 18, but RDS Proxy adds a new
+  // major some time after RDS does, and a proxy that rejects its target
+  // fails the whole deploy. Check the RDS Proxy engine table before moving
+  // to 18 (the local test suite runs 18; the schema uses nothing 18-only).
+  // Major-only, so RDS applies minor versions (autoMinorVersionUpgrade)
+  // without CloudFormation trying to pin them back.
+  const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
+  const instanceSg = new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', {
+    vpc: network.vpc,
+    description: 'login-etl database: reachable from the proxy, the schema migrator and the rotation function only',
+    allowAllOutbound: false,
+  });
+  return new rds.DatabaseInstance(scope, 'Instance', {
+    engine,
+    instanceIdentifier: props.instanceIdentifier,
+    instanceType: new ec2.InstanceType(props.instanceType),
+    vpc: network.vpc,
+    vpcSubnets: network.dataSubnets,
+    securityGroups: [instanceSg],
+    port: PORT,
+    credentials: rds.Credentials.fromGeneratedSecret(ADMIN_USER),
+    databaseName: DATABASE_NAME,
+    parameterGroup: parameterGroup(scope, engine),
+    caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    storageEncrypted: true,
+    storageType: rds.StorageType.GP3,
+    allocatedStorage: ALLOCATED_STORAGE_GIB,
+    maxAllocatedStorage: 100,
+    publiclyAccessible: false,
+    // The proxy signs in with IAM tokens as the pipeline and operator
+    // logins, which hold rds_iam. The master login must not: it signs in
+    // with its rotated password (migrator, rotation function).
+    iamAuthentication: true,
+    multiAz: prod,
+    backupRetention: Duration.days(prod ? 14 : 7),
+    deleteAutomatedBackups: !prod,
+    copyTagsToSnapshot: true,
+    autoMinorVersionUpgrade: true,
+    cloudwatchLogsExports: ['postgresql'],
+    deletionProtection: prod,
+    removalPolicy: prod ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+  });
+}
+
+function parameterGroup(scope: Construct, engine: rds.IInstanceEngine): rds.ParameterGroup {
+  return new rds.ParameterGroup(scope, 'Parameters', {
+    engine,
+    description: 'login-etl: TLS only; connections, lock waits and slow statements logged without their values',
+    parameters: {
+      'rds.force_ssl': '1',
+      // Who signed in, as which login, from where: the audit of database
+      // access. Cheap here, as the proxy reuses its connections.
+      log_connections: '1',
+      // A wait longer than deadlock_timeout (1 s) is logged with who holds
+      // the lock: DDL queued behind a long transaction, or inserts queued
+      // behind DDL. PostgreSQL cannot log a transaction by its length; a long
+      // one shows here, through the waits it causes, and below.
+      log_lock_waits: '1',
+      // The batch write takes milliseconds; a statement running a second or
+      // more is a symptom (lock waits, saturated I/O, a grown table).
+      log_min_duration_statement: '1000',
+      // ...logged without its bind parameters, which are the records. The
+      // values are masked tokens and sealed bytes, but none of it belongs in
+      // a log (the default, -1, logs them in full).
+      log_parameter_max_length: '0',
+      log_parameter_max_length_on_error: '0',
+      // A session that opened a transaction and went quiet (a forgotten
+      // psql BEGIN) holds its locks and blocks vacuum: closed, and logged,
+      // after 5 minutes. A running statement is not idle, so a long
+      // migration is not affected.
+      idle_in_transaction_session_timeout: '300000',
+    },
+  });
+}
+
+function generatedSecret(instance: rds.DatabaseInstance): rds.DatabaseSecret {
+  const secret = instance.node.tryFindChild('Secret');
+  if (!(secret instanceof rds.DatabaseSecret)) throw new Error('the database instance has no generated secret');
+  return secret;
 }
 
 function requireSecret(instance: rds.DatabaseInstance): secretsmanager.ISecret {

@@ -10,6 +10,21 @@ export interface IngestQueueProps {
   readonly prod: boolean;
 }
 
+/** How long the login queue keeps a message. */
+export const QUEUE_RETENTION = Duration.days(4);
+/**
+ * The maximum, and longer than the source queue's: a standard queue's dead
+ * letter keeps its original enqueue time, so a DLQ no longer-lived than its
+ * source can expire messages the moment they arrive. 14 days leaves time to
+ * read the alarm, fix the cause and redrive.
+ */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+/**
+ * A dead letter has at least DLQ − queue retention (10 days) left when it
+ * arrives; the DeadLetterAge alarm fires halfway through that.
+ */
+export const DEAD_LETTER_ALARM_AGE = Duration.days((DEAD_LETTER_RETENTION.toDays() - QUEUE_RETENTION.toDays()) / 2);
+
 /**
  * The login queue and its dead-letter queue.
  *
@@ -25,18 +40,17 @@ export class IngestQueue extends Construct {
   constructor(scope: Construct, id: string, props: IngestQueueProps) {
     super(scope, id);
     const removalPolicy = props.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    // FIFO needs contentBasedDeduplication or a MessageDeduplicationId on every
-    // send; content-based keeps `aws sqs send-message` simple, and the
-    // pipeline deduplicates on message_id anyway.
-    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: true } : {};
+    // No content-based deduplication: a login body carries no event id or
+    // time, so two real logins by the same user on the same device within
+    // SQS's 5-minute window hash alike, and SQS would accept both sends but
+    // deliver one. Producers give each login its own MessageDeduplicationId
+    // (reused only when retrying the same send), as `npm run send` does; a
+    // send without one fails instead of being dropped silently.
+    const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...fifo,
-      // The maximum, and longer than the source queue's: a standard queue's
-      // dead letter keeps its original enqueue time, so a DLQ no longer-lived
-      // than its source can expire messages the moment they arrive. 14 days
-      // leaves time to read the alarm, fix the cause and redrive.
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy,
@@ -51,7 +65,7 @@ export class IngestQueue extends Construct {
     this.queue = new sqs.Queue(this, 'Queue', {
       ...fifo,
       visibilityTimeout: props.visibilityTimeout,
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: QUEUE_RETENTION,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },

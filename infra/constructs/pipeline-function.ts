@@ -1,38 +1,45 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PIPELINE_LOGIN } from '../../lambda/db/logins.js';
 import { METRIC_NAMESPACE_DEFAULT } from '../../lambda/observability/metric-names.js';
 import type { LoginEtlSettings } from '../context.js';
 import { lambdaEntry } from '../paths.js';
 import type { Database } from './database.js';
 import type { Network } from './network.js';
-import type { PiiKeys } from './pii-keys.js';
 import { VpcNodeFunction } from './vpc-node-function.js';
 
 export interface PipelineFunctionProps {
   readonly network: Network;
   readonly database: Database;
-  readonly keys: PiiKeys;
+  /** The keyring's ARN and the vault key's; PiiKeys.admit grants their use. */
+  readonly maskingSecretArn: string;
+  readonly vaultKeyArn: string;
   readonly queue: sqs.IQueue;
   readonly settings: LoginEtlSettings;
 }
 
 /**
  * The pipeline: `lambda/handler.ts` fed by the login queue, writing through
- * the proxy. Its role may read the masking keyring, create vault data keys,
- * connect to the proxy and consume the queue; nothing more.
+ * the proxy as its own login (`login_etl_pipeline`, a member of
+ * login_etl_writer only) with IAM tokens. Its role may sign in as that login,
+ * consume the queue and, once PiiKeys.admit has run, read the masking keyring
+ * and create vault data keys; nothing more, and nothing of the master login.
  */
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** The execution role: the keys and the proxy admit it by ARN. */
+  readonly role: iam.IRole;
   readonly logGroup: logs.ILogGroup;
   readonly mapping: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
-    const { network, database, keys, settings } = props;
+    const { network, database, settings } = props;
 
     const vpcFunction = new VpcNodeFunction(this, 'Handler', {
       network,
@@ -47,23 +54,28 @@ export class PipelineFunction extends Construct {
       timeout: Duration.seconds(settings.timeoutSeconds),
       prod: settings.prod,
       sourceMaps: settings.sourceMaps,
+      tracing: settings.tracing,
       environment: {
-        ...database.clientEnvironment,
-        MASKING_SECRET_ARN: keys.maskingSecret.secretArn,
-        VAULT_KMS_KEY_ID: keys.vaultKey.keyArn,
+        ...database.proxyClientEnvironment(PIPELINE_LOGIN),
+        MASKING_SECRET_ARN: props.maskingSecretArn,
+        VAULT_KMS_KEY_ID: props.vaultKeyArn,
         // Throwing on a batch that failed entirely makes Lambda back off its
         // pollers while the database is down (see lambda/login-etl.ts).
         THROW_ON_FULL_BATCH_FAILURE: 'true',
         POWERTOOLS_SERVICE_NAME: settings.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE_DEFAULT,
         POWERTOOLS_LOG_LEVEL: settings.logLevel,
+        // Powertools Tracer's subsegments; the function's active tracing
+        // (and its X-Ray permissions) follow the same setting.
+        TRACING_ENABLED: String(settings.tracing),
       },
     });
     this.fn = vpcFunction.fn;
+    this.role = vpcFunction.role;
     this.logGroup = vpcFunction.logGroup;
 
-    database.grantClient(this.fn);
-    keys.grantPipeline(this.fn);
+    database.allowProxyFrom(this.fn, 'pipeline');
+    database.grantLogin(this.fn, PIPELINE_LOGIN);
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(this.fn, 'pipeline keyring read');
     network.kmsEndpoint.connections.allowDefaultPortFrom(this.fn, 'pipeline data keys');
     props.queue.grantConsumeMessages(this.fn);

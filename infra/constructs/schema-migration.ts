@@ -15,6 +15,8 @@ export interface SchemaMigrationProps {
   readonly before: Construct[];
   readonly prod: boolean;
   readonly sourceMaps: boolean;
+  /** Short names whose operator logins the migrations create or refresh. */
+  readonly operators: readonly string[];
 }
 
 const MIGRATION_TIMEOUT = Duration.minutes(5);
@@ -25,6 +27,11 @@ const MIGRATION_TIMEOUT = Duration.minutes(5);
  * proxy exist and before the pipeline function and its queue mapping are
  * created or updated. A failed migration fails the deploy and rolls it back,
  * so new code never meets an old schema.
+ *
+ * The migrator is the only user of the master login (Database.grantAdmin).
+ * It also creates the pipeline's login and each named operator's (with
+ * rds_iam); the operator list is in its environment, so changing the list
+ * changes the function and reruns it.
  */
 export class SchemaMigration extends Construct {
   readonly fn: lambda.IFunction;
@@ -46,14 +53,16 @@ export class SchemaMigration extends Construct {
       prod: props.prod,
       sourceMaps: props.sourceMaps,
       environment: {
-        ...database.clientEnvironment,
+        ...database.adminClientEnvironment(),
         // DDL on a grown table (an index build) outlasts the pipeline's
         // 10 s statement limit; leave a minute of the timeout for the rest.
         DB_STATEMENT_TIMEOUT_MS: String(MIGRATION_TIMEOUT.toMilliseconds() - 60_000),
+        OPERATOR_LOGINS: props.operators.join(','),
         POWERTOOLS_SERVICE_NAME: 'login-etl-migrate',
       },
     });
-    database.grantClient(migrator.fn);
+    database.grantAdmin(migrator.fn);
+    props.network.secretsManagerEndpoint.connections.allowDefaultPortFrom(migrator.fn, 'migrator: master secret');
     this.fn = migrator.fn;
     this.logGroup = migrator.logGroup;
 
@@ -62,9 +71,9 @@ export class SchemaMigration extends Construct {
       timeout: MIGRATION_TIMEOUT,
       // New migrations ship in the function's code, so a code change reruns them.
       executeOnHandlerChange: true,
-      // `migrator` too: its security-group egress rule and IAM policy are
-      // separate resources the function itself does not wait for.
-      executeAfter: [database, migrator],
+      // `migrator` and the endpoint too: its security-group rules and IAM
+      // policy are separate resources the function itself does not wait for.
+      executeAfter: [database, migrator, props.network.secretsManagerEndpoint],
       executeBefore: props.before,
     });
   }

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, DEFINES, ESM_REQUIRE_BANNER, EXTERNAL_MODULES, MAIN_FIELDS, nodeOptions } from '../bundling/function-bundle.js';
@@ -19,6 +19,8 @@ export interface VpcNodeFunctionProps {
   readonly prod: boolean;
   /** Run with --enable-source-maps (stack traces in lambda/*.ts lines, 16–28 ms more per cold start). */
   readonly sourceMaps: boolean;
+  /** X-Ray active tracing; CDK adds xray:PutTraceSegments/PutTelemetryRecords to the role. */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -40,10 +42,48 @@ export class VpcNodeFunction extends Construct {
       removalPolicy: props.prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    this.role = this.createRole(props);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.network.vpc,
+      description: `${props.description}: egress only where granted`,
+      allowAllOutbound: false,
+    });
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      // The newest Node.js runtime in this aws-cdk-lib (cdk-nag L1), named
+      // explicitly: NODEJS_LATEST would move with aws-cdk-lib upgrades.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      // Graviton: about 20% cheaper per GB-second, and nothing here is x86-only.
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
+      role: this.role,
+      logGroup: this.logGroup,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.appSubnets,
+      securityGroups: [this.securityGroup],
+      environment: {
+        // Source maps are off by default (SOURCE_MAPS_DEFAULT: 16–28 ms of a
+        // cold start in A/B runs, docs/performance.md). The map stays in the
+        // asset: -c sourceMaps=true changes the environment only, and a
+        // position can be looked up offline.
+        ...(props.sourceMaps ? { NODE_OPTIONS: nodeOptions(true) } : {}),
+        ...props.environment,
+      },
+      bundling: BUNDLING,
+    });
+  }
+
+  private createRole(props: VpcNodeFunctionProps): iam.Role {
     // Instead of the AWS managed AWSLambdaBasicExecutionRole and
     // AWSLambdaVPCAccessExecutionRole (cdk-nag IAM4): the same ENI actions,
     // and log writes to this function's log group only.
-    this.role = new iam.Role(this, 'Role', {
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role: ${props.description}`,
       inlinePolicies: {
@@ -68,64 +108,37 @@ export class VpcNodeFunction extends Construct {
         }),
       },
     });
-    Validations.of(this.role).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only the EC2 network-interface actions Lambda needs to attach the function to the VPC (the action set of AWSLambdaVPCAccessExecutionRole); ec2:Describe* has no resource-level permissions and the ENI ids are not known before Lambda creates them.',
+        'Only the EC2 network-interface actions Lambda needs to attach the function to the VPC (the action set of AWSLambdaVPCAccessExecutionRole); ec2:Describe* has no resource-level permissions and the ENI ids are not known before Lambda creates them.' +
+        (props.tracing
+          ? ' With tracing on, also xray:PutTraceSegments and xray:PutTelemetryRecords (added by Lambda active tracing), which support no resource-level permissions.'
+          : ''),
     });
-
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.network.vpc,
-      description: `${props.description}: egress only where granted`,
-      allowAllOutbound: false,
-    });
-
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      description: props.description,
-      // The newest Node.js runtime in this aws-cdk-lib (cdk-nag L1), named
-      // explicitly: NODEJS_LATEST would move with aws-cdk-lib upgrades.
-      runtime: lambda.Runtime.NODEJS_24_X,
-      // Graviton: about 20% cheaper per GB-second, and nothing here is x86-only.
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
-      role: this.role,
-      logGroup: this.logGroup,
-      vpc: props.network.vpc,
-      vpcSubnets: props.network.appSubnets,
-      securityGroups: [this.securityGroup],
-      environment: {
-        // Source maps are off by default (SOURCE_MAPS_DEFAULT: 16–28 ms of a
-        // cold start in A/B runs, docs/performance.md). The map stays in the
-        // asset: -c sourceMaps=true changes the environment only, and a
-        // position can be looked up offline.
-        ...(props.sourceMaps ? { NODE_OPTIONS: nodeOptions(true) } : {}),
-        ...props.environment,
-      },
-      // Settings shared with the benchmark (infra/bundling/function-bundle.ts).
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        minify: true,
-        sourceMap: true,
-        // Positions only, no embedded sources: the map stays a fraction of its size.
-        sourcesContent: false,
-        mainFields: MAIN_FIELDS,
-        banner: ESM_REQUIRE_BANNER,
-        define: DEFINES,
-        esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
-        // The AWS SDK v3 is bundled, not taken from the runtime: the bundle is
-        // built and tested with the versions in package-lock.json, the runtime's
-        // set is not guaranteed to include @aws-sdk/rds-signer, and three
-        // tree-shaken, minified clients load faster at cold start than
-        // resolving the runtime's full SDK from node_modules. Size is measured
-        // in test/infra (target ≤ 1 MB).
-        bundleAwsSDK: true,
-        externalModules: EXTERNAL_MODULES,
-        forceDockerBundling: false,
-      },
-    });
+    return role;
   }
 }
+
+/** esbuild settings, shared with the benchmark (infra/bundling/function-bundle.ts). */
+const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: BUNDLE_TARGET,
+  minify: true,
+  sourceMap: true,
+  // Positions only, no embedded sources: the map stays a fraction of its size.
+  sourcesContent: false,
+  mainFields: MAIN_FIELDS,
+  banner: ESM_REQUIRE_BANNER,
+  define: DEFINES,
+  esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
+  // The AWS SDK v3 is bundled, not taken from the runtime: the bundle is
+  // built and tested with the versions in package-lock.json, the runtime's
+  // set is not guaranteed to include @aws-sdk/rds-signer, and three
+  // tree-shaken, minified clients load faster at cold start than
+  // resolving the runtime's full SDK from node_modules. Size is measured
+  // in test/infra (target ≤ 1 MB).
+  bundleAwsSDK: true,
+  externalModules: EXTERNAL_MODULES,
+  forceDockerBundling: false,
+};

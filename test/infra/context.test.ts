@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkKeyCase, ContextError, readSettings } from '../../infra/context.js';
+import { defaultMaxConnections, describeInstanceClass, proxyConnectionCapacity } from '../../infra/instance-class.js';
 
 const read = (context: Record<string, unknown>) => readSettings((key) => context[key]);
 
@@ -24,16 +25,20 @@ describe('readSettings', () => {
       maxReceiveCount: 5,
       dbConnectionBudget: 10,
       dbInstanceType: 't4g.micro',
+      allowBurstableProd: false,
+      operators: [],
+      operatorMfa: true,
       oldestMessageAlarmSeconds: 600,
       logLevel: 'INFO',
       serviceName: 'login-etl',
       sourceMaps: false,
+      tracing: false,
     });
   });
 
   test('accepts strings from -c and JSON values from cdk.json alike', () => {
-    const fromCli = read({ prod: 'true', memorySize: '1024', logLevel: 'debug', alarmEmail: 'ops@example.com', sourceMaps: 'true' });
-    const fromJson = read({ prod: true, memorySize: 1024, logLevel: 'DEBUG', alarmEmail: 'ops@example.com', sourceMaps: true });
+    const fromCli = read({ prod: 'true', dbInstanceType: 'm7g.large', memorySize: '1024', logLevel: 'debug', alarmEmail: 'ops@example.com', sourceMaps: 'true' });
+    const fromJson = read({ prod: true, dbInstanceType: 'm7g.large', memorySize: 1024, logLevel: 'DEBUG', alarmEmail: 'ops@example.com', sourceMaps: true });
     assert.deepEqual(fromCli, fromJson);
     assert.equal(fromCli.prod, true);
     assert.equal(fromCli.memorySize, 1024);
@@ -76,6 +81,54 @@ describe('readSettings', () => {
     rejects({ stackName: 'Login--Etl' }, 'stackName', /single hyphens/);
     rejects({ stackName: 'L'.repeat(55) }, 'stackName', /at most 54/);
     assert.equal(read({ stackName: 'L'.repeat(54) }).stackName.length, 54);
+  });
+
+  test('prod=true refuses a burstable instance class unless allowBurstableProd is set', () => {
+    rejects({ prod: 'true' }, 'dbInstanceType', /"t4g\.micro", a burstable class, with prod=true.*-c allowBurstableProd=true/);
+    rejects({ prod: 'true', dbInstanceType: 't3.large' }, 'dbInstanceType', /burstable/);
+    assert.equal(read({ prod: 'true', dbInstanceType: 't4g.micro', allowBurstableProd: 'true' }).dbInstanceType, 't4g.micro');
+    assert.equal(read({ prod: 'true', dbInstanceType: 'm7g.large' }).dbInstanceType, 'm7g.large');
+    // Without prod a burstable class is the cheap default.
+    assert.equal(read({ dbInstanceType: 't3.micro' }).dbInstanceType, 't3.micro');
+  });
+
+  test('an instance class whose memory is unknown is refused, naming the classes known', () => {
+    rejects({ dbInstanceType: 'x2g.large' }, 'dbInstanceType', /expected a class of t3\/t4g/);
+    rejects({ dbInstanceType: 't4g.huge' }, 'dbInstanceType', /expected a class of/);
+    assert.equal(read({ dbInstanceType: 'r6gd.2xlarge' }).dbInstanceType, 'r6gd.2xlarge');
+  });
+
+  test('dbConnectionBudget must fit the class’s max_connections, less the proxy’s share and the direct connections', () => {
+    const micro = describeInstanceClass('t4g.micro');
+    assert.ok(micro);
+    // LEAST(DBInstanceClassMemory/9531392, 5000), DBInstanceClassMemory taken as 80% of 1 GiB.
+    assert.equal(defaultMaxConnections(micro), 90);
+    const capacity = proxyConnectionCapacity(micro);
+    assert.equal(capacity, 81);
+    assert.equal(read({ dbConnectionBudget: String(capacity) }).dbConnectionBudget, capacity);
+    rejects({ dbConnectionBudget: String(capacity + 1) }, 'dbConnectionBudget', /exceeds the 81 sessions a t4g\.micro instance leaves the proxy.*max_connections about 90/);
+    // Each operator takes one session of the same capacity.
+    rejects({ dbConnectionBudget: String(capacity), operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
+    // A larger class takes the same budget.
+    assert.equal(read({ dbConnectionBudget: '500', dbInstanceType: 'm7g.2xlarge' }).dbConnectionBudget, 500);
+    const big = describeInstanceClass('r6g.24xlarge');
+    assert.ok(big);
+    assert.equal(defaultMaxConnections(big), 5_000);
+  });
+
+  test('operators: a comma list from -c or an array from cdk.json, each a valid login name, no repeats', () => {
+    assert.deepEqual(read({ operators: 'alice, bob_smith,' }).operators, ['alice', 'bob_smith']);
+    assert.deepEqual(read({ operators: ['alice'] }).operators, ['alice']);
+    rejects({ operators: 'Alice' }, 'operators', /operator name "Alice" must be 2-30 characters/);
+    rejects({ operators: 'alice,a-b' }, 'operators', /operator name "a-b"/);
+    rejects({ operators: 'alice,alice' }, 'operators', /names "alice" twice/);
+    rejects({ operators: 3 }, 'operators', /short names separated by commas/);
+    assert.equal(read({ operatorMfa: 'false' }).operatorMfa, false);
+  });
+
+  test('tracing is a boolean key', () => {
+    assert.equal(read({ tracing: 'true' }).tracing, true);
+    rejects({ tracing: 'on' }, 'tracing', /true or false/);
   });
 
   test('the error says how to set the key', () => {

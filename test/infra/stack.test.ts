@@ -12,7 +12,10 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { MetricName, METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from '../../lambda/observability/metric-names.js';
-import { rolesAllowed, roleStatements } from './iam.js';
+import { PROXY_IDLE_CLIENT_TIMEOUT } from '../../infra/constructs/database.js';
+import { repoRoot } from '../../infra/paths.js';
+import { roleStatements } from './iam.js';
+import { docAlarmMentions, docAlarmNames, docWatchedMetrics } from './ops-docs.js';
 import { logicalIdOf, synthesize } from './synth.js';
 
 const synth = synthesize();
@@ -109,6 +112,25 @@ describe('pipeline function', () => {
     assert.equal(env.NODE_OPTIONS, undefined);
     // IAM tokens: the function never holds the database password.
     assert.equal(env.DB_SECRET_ARN, undefined);
+    // Tracing off by default (-c tracing=true: prod-fifo.test.ts).
+    assert.equal(env.TRACING_ENABLED, 'false');
+    assert.equal(props(ids.fn).TracingConfig, undefined);
+  });
+
+  test('every function in the template, and the rotation function, logs to a group of the stack with a retention', () => {
+    const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    assert.ok(functions.length >= 4, 'pipeline, migrator, trigger provider, default security group provider');
+    for (const [id, fn] of functions) {
+      const group = (fn.Properties.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup?.Ref;
+      assert.ok(group && resources[group]?.Type === 'AWS::Logs::LogGroup', `${id} logs to a group of the stack`);
+      assert.ok((resources[group]?.Properties.RetentionInDays as number) > 0, `${id}'s group expires`);
+    }
+    // The hosted rotation function is made by a transform at deploy: its
+    // group, named after it, exists first (prod: see prod-fifo.test.ts).
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      HostedRotationLambda: Match.objectLike({ RotationLambdaName: 'LoginEtl-rotation' }),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/LoginEtl-rotation', RetentionInDays: 30 });
   });
 
   test('bundles lambda/handler.ts as minified ESM with a source map, within 1 MB', () => {
@@ -202,11 +224,38 @@ describe('database', () => {
     assert.equal(db.MultiAZ, false);
   });
 
-  test('sits behind a proxy that requires TLS and IAM authentication', () => {
-    template.hasResourceProperties('AWS::RDS::DBProxy', {
-      RequireTLS: true,
-      EngineFamily: 'POSTGRESQL',
-      Auth: [Match.objectLike({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' })],
+  test('sits behind a proxy that requires TLS and IAM authentication end to end', () => {
+    const proxy = props(ids.proxy);
+    assert.equal(proxy.RequireTLS, true);
+    assert.equal(proxy.EngineFamily, 'POSTGRESQL');
+    assert.equal(proxy.DefaultAuthScheme, 'IAM_AUTH');
+    assert.equal(proxy.Auth, undefined, 'no secret: no login signs in to the proxy with a password');
+  });
+
+  test('the proxy fails a connection borrow before the function times out, and closes idle clients after 15 minutes', () => {
+    const [group] = Object.values(template.findResources('AWS::RDS::DBProxyTargetGroup')) as {
+      Properties: { ConnectionPoolConfigurationInfo: { ConnectionBorrowTimeout: number; MaxConnectionsPercent: number } };
+    }[];
+    const pool = group?.Properties.ConnectionPoolConfigurationInfo;
+    assert.ok(pool);
+    assert.ok(pool.ConnectionBorrowTimeout > 0, 'a borrow timeout of 0 waits forever');
+    assert.ok(pool.ConnectionBorrowTimeout < (props(ids.fn).Timeout as number));
+    assert.equal(pool.MaxConnectionsPercent, 90);
+    assert.equal(props(ids.proxy).IdleClientTimeout, PROXY_IDLE_CLIENT_TIMEOUT.toSeconds());
+    assert.equal(props(ids.proxy).IdleClientTimeout, 900);
+  });
+
+  test('the parameter group forces TLS and logs connections, lock waits and slow statements without their parameters', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: {
+        'rds.force_ssl': '1',
+        log_connections: '1',
+        log_lock_waits: '1',
+        log_min_duration_statement: '1000',
+        log_parameter_max_length: '0',
+        log_parameter_max_length_on_error: '0',
+        idle_in_transaction_session_timeout: '300000',
+      },
     });
   });
 
@@ -266,22 +315,18 @@ describe('network', () => {
 });
 
 describe('secrets and keys', () => {
-  test('only the pipeline role may read the masking keyring', () => {
-    assert.deepEqual(rolesAllowed(template, 'secretsmanager:GetSecretValue', ids.maskingSecret), [ids.role]);
-  });
-
-  test('only the pipeline role may create vault data keys, and nothing in the stack may decrypt with the KEK', () => {
-    assert.deepEqual(rolesAllowed(template, 'kms:GenerateDataKey', ids.vaultKey), [ids.role]);
-    assert.deepEqual(rolesAllowed(template, 'kms:Decrypt', ids.vaultKey), []);
-  });
-
-  test('the KEK rotates and its key policy names no principal but the account', () => {
+  test('without operators, no statement of the key policy allows Decrypt and nobody may write the keyring', () => {
+    // The named-operator case is in least-privilege.test.ts.
     const key = props(ids.vaultKey);
     assert.equal(key.EnableKeyRotation, true);
-    const principals = (key.KeyPolicy as { Statement: { Principal: unknown }[] }).Statement.map((s) =>
-      JSON.stringify(s.Principal),
-    );
-    for (const p of principals) assert.match(p, /:iam::".*"AWS::AccountId".*:root/);
+    const statements = (key.KeyPolicy as { Statement: { Action: string | string[] }[] }).Statement;
+    assert.ok(!JSON.stringify(statements.map((st) => st.Action)).includes('Decrypt'));
+    const policy = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy')).find(
+      (r) => JSON.stringify(r).includes(`"${ids.maskingSecret}"`),
+    ) as { Properties: { ResourcePolicy: { Statement: Record<string, unknown>[] } } };
+    const rotate = policy.Properties.ResourcePolicy.Statement.find((st) => st.Sid === 'OnlyOperatorsRotate');
+    assert.equal(rotate?.Effect, 'Deny');
+    assert.equal(rotate?.Condition, undefined, 'an unconditional Deny: no principal may write');
   });
 
   test('no role holds AWS managed policies beyond CDK custom resource providers’ basic logging', () => {
@@ -314,36 +359,55 @@ describe('schema migrations', () => {
     assert.ok(resources[ids.fn]?.DependsOn?.includes(triggerId), 'function waits for the migration');
     assert.ok(resources[ids.mapping]?.DependsOn?.includes(triggerId), 'mapping waits for the migration');
   });
+
+  test('docs/deploy.md’s recovery from UPDATE_ROLLBACK_FAILED skips the trigger by its real logical id', () => {
+    const triggerId = logicalIdOf(stack.schema.trigger.node.findChild('Default'));
+    assert.equal(resources[triggerId]?.Type, 'Custom::Trigger');
+    const deploy = readFileSync(path.join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    const skipped = [...deploy.matchAll(/continue-update-rollback .*--resources-to-skip (\S+)/g)].map((m) => m[1]);
+    assert.deepEqual(skipped, [triggerId]);
+  });
 });
 
 describe('alarms and dashboard', () => {
   // An alarm on a labelled metric is rendered in the `Metrics` (metric math)
-  // form; flatten both forms to namespace/name/dimensions.
-  type MetricStat = { Metric: { Namespace: string; MetricName: string; Dimensions?: unknown[] } };
+  // form; flatten both forms to namespace/name/dimensions/statistic.
+  type MetricStat = {
+    Metric: { Namespace: string; MetricName: string; Dimensions?: unknown[] };
+    Stat: string;
+    Period: number;
+  };
+  type FlatAlarm = Record<string, unknown> & { AlarmName: string; MetricName: string; Threshold: number };
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => {
     const p = (a as { Properties: Record<string, unknown> }).Properties;
-    const stat = (p.Metrics as { MetricStat?: MetricStat }[] | undefined)?.find((m) => m.MetricStat)?.MetricStat
-      ?.Metric;
-    return stat ? { ...p, Namespace: stat.Namespace, MetricName: stat.MetricName, Dimensions: stat.Dimensions } : p;
+    const stat = (p.Metrics as { MetricStat?: MetricStat }[] | undefined)?.find((m) => m.MetricStat)?.MetricStat;
+    return (
+      stat
+        ? {
+            ...p,
+            Namespace: stat.Metric.Namespace,
+            MetricName: stat.Metric.MetricName,
+            Dimensions: stat.Metric.Dimensions,
+            Statistic: stat.Stat,
+            Period: stat.Period,
+          }
+        : p
+    ) as FlatAlarm;
   });
-  const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+  const byName = (name: string): FlatAlarm => {
+    const alarm = alarms.find((a) => a.AlarmName === `${stack.stackName}-${name}`);
+    assert.ok(alarm, `alarm ${name}`);
+    return alarm;
+  };
+  const instanceDimension = [{ Name: 'DBInstanceIdentifier', Value: { Ref: ids.instance } }];
+  const proxyDimension = [{ Name: 'ProxyName', Value: { Ref: ids.proxy } }];
 
-  test('alarm on DLQ depth, message age, errors, throttles and the pipeline failure metrics, to SNS', () => {
-    for (const name of ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles']) {
-      assert.equal(byMetric(name).length, 1, name);
-    }
-    for (const name of [MetricName.RecordsFailed, MetricName.RecordsQuarantined]) {
-      const [alarm] = byMetric(name);
-      assert.ok(alarm, name);
-      assert.equal(alarm.Namespace, METRIC_NAMESPACE_DEFAULT);
-      assert.deepEqual(alarm.Dimensions, [{ Name: 'service', Value: SERVICE_NAME_DEFAULT }]);
-    }
-    const dlq = byMetric('ApproximateNumberOfMessagesVisible')[0];
-    assert.deepEqual(dlq?.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }]);
-    assert.equal(dlq?.Threshold, 0);
+  test('every alarm notifies the topic, is named after the stack, and treats missing data as fine', () => {
     for (const alarm of alarms) {
       assert.equal((alarm.AlarmActions as unknown[]).length, 1);
+      assert.equal((alarm.OKActions as unknown[]).length, 1);
       assert.equal(alarm.TreatMissingData, 'notBreaching');
+      assert.match(alarm.AlarmName, new RegExp(`^${stack.stackName}-[A-Za-z]+$`));
     }
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -354,7 +418,93 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  test('the dashboard shows throughput, failures, latency, queue and connections', () => {
+  test('queue alarms: any dead letter, a dead letter halfway to expiry, the oldest queued message', () => {
+    const dead = byName('DeadLetters');
+    assert.equal(dead.MetricName, 'ApproximateNumberOfMessagesVisible');
+    assert.deepEqual(dead.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }]);
+    assert.equal(dead.Threshold, 0);
+    const age = byName('DeadLetterAge');
+    assert.equal(age.MetricName, 'ApproximateAgeOfOldestMessage');
+    assert.deepEqual(age.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }]);
+    // A dead letter has at least DLQ retention - queue retention left; half of it.
+    const left = (props(ids.dlq).MessageRetentionPeriod as number) - (props(ids.queue).MessageRetentionPeriod as number);
+    assert.equal(age.Threshold, left / 2);
+    const oldest = byName('OldestMessageAge');
+    assert.deepEqual(oldest.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }]);
+    assert.equal(oldest.Threshold, settings.oldestMessageAlarmSeconds);
+  });
+
+  test('function alarms: errors, throttles, duration near the timeout, and the pipeline failure metrics', () => {
+    assert.equal(byName('FunctionErrors').MetricName, 'Errors');
+    assert.equal(byName('FunctionThrottles').MetricName, 'Throttles');
+    const duration = byName('FunctionDuration');
+    assert.equal(duration.MetricName, 'Duration');
+    assert.equal(duration.Statistic, 'Maximum');
+    assert.equal(duration.Threshold, (props(ids.fn).Timeout as number) * 1000 * 0.8);
+    assert.equal(duration.ComparisonOperator, 'GreaterThanThreshold');
+    for (const [alarm, metric] of [
+      ['RecordsFailed', MetricName.RecordsFailed],
+      ['RecordsQuarantined', MetricName.RecordsQuarantined],
+    ] as const) {
+      const a = byName(alarm);
+      assert.equal(a.MetricName, metric);
+      assert.equal(a.Namespace, METRIC_NAMESPACE_DEFAULT);
+      assert.deepEqual(a.Dimensions, [{ Name: 'service', Value: SERVICE_NAME_DEFAULT }]);
+    }
+  });
+
+  test('database alarms: CPU, CPU credits (the default class is burstable), free storage, freeable memory', () => {
+    const expect = (name: string, metric: string, comparison: string, threshold: number) => {
+      const a = byName(name);
+      assert.equal(a.Namespace, 'AWS/RDS', name);
+      assert.equal(a.MetricName, metric, name);
+      assert.deepEqual(a.Dimensions, instanceDimension, name);
+      assert.equal(a.ComparisonOperator, comparison, name);
+      assert.equal(a.Threshold, threshold, name);
+    };
+    expect('DatabaseCpu', 'CPUUtilization', 'GreaterThanThreshold', 80);
+    expect('DatabaseCpuCredits', 'CPUCreditBalance', 'LessThanThreshold', 30);
+    // 10% of the 20 GiB allocated: where storage autoscaling should have acted.
+    expect('DatabaseFreeStorage', 'FreeStorageSpace', 'LessThanThreshold', 2 * 1024 ** 3);
+    // 10% of a t4g.micro's 1 GiB.
+    expect('DatabaseFreeableMemory', 'FreeableMemory', 'LessThanThreshold', Math.round(0.1 * 1024 ** 3));
+  });
+
+  test('proxy alarms: borrow latency over 100 ms (the metric is in microseconds), any failed sign-in', () => {
+    const borrow = byName('ProxyBorrowLatency');
+    assert.equal(borrow.MetricName, 'DatabaseConnectionsBorrowLatency');
+    assert.deepEqual(borrow.Dimensions, proxyDimension);
+    assert.equal(borrow.Statistic, 'Average');
+    assert.equal(borrow.Threshold, 100_000);
+    const auth = byName('ProxyFailedAuth');
+    assert.equal(auth.MetricName, 'ClientConnectionsSetupFailedAuth');
+    assert.deepEqual(auth.Dimensions, proxyDimension);
+    assert.equal(auth.Statistic, 'Sum');
+    assert.equal(auth.Threshold, 0);
+  });
+
+  test('the alarm table in docs/operations.md names exactly the alarms in the template', () => {
+    const deployed = alarms.map((a) => a.AlarmName.slice(`${stack.stackName}-`.length)).sort();
+    assert.deepEqual(docAlarmNames(), deployed);
+  });
+
+  test('every alarm the docs mention by name exists', () => {
+    const deployed = new Set(alarms.map((a) => a.AlarmName.slice(`${stack.stackName}-`.length)));
+    const mentions = docAlarmMentions();
+    assert.ok(mentions.length > 0);
+    for (const { file, name } of mentions) assert.ok(deployed.has(name), `${file} mentions alarm ${name}`);
+  });
+
+  test('the dashboard graphs every metric docs/operations.md tells operators to watch', () => {
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard')));
+    const watched = docWatchedMetrics();
+    for (const name of ['CPUUtilization', 'WriteIOPS', 'DatabaseConnectionsCurrentlySessionPinned']) {
+      assert.ok(watched.includes(name), `operations.md tells operators to watch ${name}`);
+    }
+    for (const name of watched) assert.ok(body.includes(`\\"${name}\\"`), `dashboard shows ${name}`);
+  });
+
+  test('the dashboard shows throughput, failures, latency, queue, connections, database and proxy', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     assert.equal(dashboards.length, 1);
     const body = JSON.stringify(dashboards[0]);
@@ -365,6 +515,13 @@ describe('alarms and dashboard', () => {
       'ApproximateAgeOfOldestMessage',
       'DatabaseConnections',
       'ClientConnections',
+      'CPUUtilization',
+      'CPUCreditBalance',
+      'FreeStorageSpace',
+      'FreeableMemory',
+      'WriteIOPS',
+      'DatabaseConnectionsBorrowLatency',
+      'ClientConnectionsSetupFailedAuth',
     ]) {
       assert.ok(body.includes(`\\"${name}\\"`), `dashboard shows ${name}`);
     }

@@ -1,0 +1,187 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { MetricName } from '../../lambda/observability/metric-names.js';
+import type { InstanceClass } from '../instance-class.js';
+import { FIVE_MINUTES, type PipelineMetrics } from './monitoring-metrics.js';
+
+/**
+ * One alarm, as data. The deployed alarm is named `<stack>-<name>`;
+ * docs/operations.md lists every name (a test holds the two equal).
+ */
+export interface AlarmSpec {
+  readonly name: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  readonly threshold: number;
+  /** Alarm when `datapointsToAlarm` of the last `evaluationPeriods` periods breach. */
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly description: string;
+}
+
+export interface AlarmLimits {
+  readonly oldestMessageAlarmSeconds: number;
+  /** How long a dead letter may wait before someone is told it will expire. */
+  readonly deadLetterAlarmAge: Duration;
+  readonly functionTimeout: Duration;
+  readonly instance: InstanceClass;
+  /** Storage autoscaling acts below 10% free of this. */
+  readonly allocatedStorageBytes: number;
+}
+
+const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+
+/** The queues: logins waiting too long, or given up on. */
+export function queueAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
+  const deadLetterAgeSeconds = limits.deadLetterAlarmAge.toSeconds();
+  return [
+    {
+      // Anything in the DLQ has exhausted its retries: a person must look.
+      name: 'DeadLetters',
+      metric: m.deadLetters,
+      comparison: ABOVE,
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: 'Messages in the login DLQ: read them, fix the cause, then redrive (docs/operations.md).',
+    },
+    {
+      name: 'DeadLetterAge',
+      metric: m.oldestDeadLetterAge,
+      comparison: ABOVE,
+      threshold: deadLetterAgeSeconds,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: `A dead letter has waited over ${deadLetterAgeSeconds} s in the DLQ: redrive it before the DLQ's retention expires it.`,
+    },
+    {
+      name: 'OldestMessageAge',
+      metric: m.oldestMessageAge,
+      comparison: ABOVE,
+      threshold: limits.oldestMessageAlarmSeconds,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      description: `The oldest login message has waited over ${limits.oldestMessageAlarmSeconds} s: the pipeline is falling behind or stopped.`,
+    },
+  ];
+}
+
+/**
+ * The function and its records. "3 of 5 minutes" for failures SQS retries
+ * anyway: one transient blip is not an outage; a sustained rate is (usually
+ * the database).
+ */
+export function functionAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
+  const nearTimeoutMs = Math.round(limits.functionTimeout.toMilliseconds() * 0.8);
+  const sustained = { comparison: ABOVE, threshold: 0, evaluationPeriods: 5, datapointsToAlarm: 3 };
+  return [
+    {
+      name: 'FunctionErrors',
+      metric: m.errors,
+      ...sustained,
+      description: 'The pipeline function is failing whole batches (a full-batch failure throws).',
+    },
+    {
+      name: 'FunctionThrottles',
+      metric: m.throttles,
+      ...sustained,
+      description: 'The pipeline function is throttled: account concurrency is exhausted.',
+    },
+    {
+      name: 'FunctionDuration',
+      metric: m.maxDuration,
+      ...sustained,
+      threshold: nearTimeoutMs,
+      description: `Invocations run over ${nearTimeoutMs} ms, 80% of the function's timeout: a slower database or larger batches will soon time out.`,
+    },
+    {
+      name: 'RecordsFailed',
+      metric: m.pipeline(MetricName.RecordsFailed, 'Sum', 'Failed (retried)'),
+      ...sustained,
+      description: 'Records are failing transiently and being retried (database trouble?).',
+    },
+    {
+      name: 'RecordsQuarantined',
+      metric: m.pipeline(MetricName.RecordsQuarantined, 'Sum', 'Quarantined').with({ period: FIVE_MINUTES }),
+      comparison: ABOVE,
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: 'Invalid login messages were quarantined: a producer is sending bad data.',
+    },
+  ];
+}
+
+/** The instance: what takes the database down. */
+export function databaseAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
+  const { instance } = limits;
+  const lowMemory = Math.round(instance.memoryBytes * 0.1);
+  const lowStorage = Math.round(limits.allocatedStorageBytes * 0.1);
+  const credits: AlarmSpec = {
+    // A credit is one vCPU-minute at 100%; at zero a T class runs at its
+    // baseline (or, in unlimited mode, bills every surplus vCPU-minute).
+    name: 'DatabaseCpuCredits',
+    metric: m.cpuCreditBalance,
+    comparison: BELOW,
+    threshold: 30,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    description: `The ${instance.name} instance has under 30 CPU credits left: it is about to run at its baseline. Move to a non-burstable class.`,
+  };
+  return [
+    {
+      name: 'DatabaseCpu',
+      metric: m.cpu,
+      comparison: ABOVE,
+      threshold: 80,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      description: 'Database CPU above 80% for 15 minutes: writes slow down, then batches time out.',
+    },
+    ...(instance.burstable ? [credits] : []),
+    {
+      name: 'DatabaseFreeStorage',
+      metric: m.freeStorage,
+      comparison: BELOW,
+      threshold: lowStorage,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      description: `Under ${lowStorage} bytes free for 10 minutes: storage autoscaling did not act (6-hour cool-down, or at its 100 GiB ceiling).`,
+    },
+    {
+      name: 'DatabaseFreeableMemory',
+      metric: m.freeableMemory,
+      comparison: BELOW,
+      threshold: lowMemory,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      description: `Under 10% of the ${instance.name} instance's memory free for 15 minutes: the server will start to swap.`,
+    },
+  ];
+}
+
+/** The proxy: clients queueing for connections, or locked out. */
+export function proxyAlarms(m: PipelineMetrics): AlarmSpec[] {
+  return [
+    {
+      // Borrowing a pooled connection normally takes well under a millisecond.
+      name: 'ProxyBorrowLatency',
+      metric: m.borrowLatency,
+      comparison: ABOVE,
+      threshold: 100_000, // microseconds
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      description: 'Clients wait over 100 ms for a database connection from the proxy: the pool is exhausted or the database slow to accept.',
+    },
+    {
+      name: 'ProxyFailedAuth',
+      metric: m.failedAuthentications.with({ period: FIVE_MINUTES }),
+      comparison: ABOVE,
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: 'Sign-ins to the proxy failed (IAM token, rds-db:connect grant, TLS): the pipeline or an operator cannot connect, or someone tried a login they do not hold.',
+    },
+  ];
+}
