@@ -20,7 +20,7 @@ describe('binary array parameters, checked against Postgres text input', () => {
   let client: pg.Client;
   before(async () => {
     db = await createTestDatabase('binary_array', { migrate: false });
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: db.adminUrl });
     await client.connect();
   });
   after(async () => {

@@ -10,7 +10,7 @@ import { sqsEvent } from '../../tools/lib/sqs-event.js';
 import { forget } from '../../tools/lib/pii/forget.js';
 import { unmask } from '../../tools/lib/pii/unmask.js';
 import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
-import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
 import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
@@ -49,10 +49,10 @@ describe('forget: erasure by crypto-shredding', () => {
 
   before(async () => {
     db = await createTestDatabase('pii_erasure');
-    env = testEnv(db.url);
+    env = testEnv(db.pipelineUrl);
     etl = new LoginEtl(loadConfig(env));
     assert.equal((await ingest(bodies, 'erasure')).counts.written, 3);
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: await db.operatorUrl() });
     await client.connect();
     reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
   });
@@ -87,7 +87,7 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.deepEqual(kept.rows, [a], 'the masked row stays for analytics');
     const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, reason FROM pii_erasures');
     assert.deepEqual(erasures.rows, [
-      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: `bob (db: ${await currentUser(db.pool)})`, reason: context.reason },
+      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: 'bob (db: login_etl_op_tester)', reason: context.reason },
     ]);
     const audit = await db.pool.query(`SELECT subject, outcome FROM pii_unmask_audit WHERE outcome = 'forgotten'`);
     assert.deepEqual(audit.rows, [{ subject: 'user-a', outcome: 'forgotten' }]);
@@ -124,7 +124,7 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.deepEqual([result.counts.written, result.counts.quarantined], [1, 1]);
 
     const grant = `UPDATE (body_dek_id, body_nonce, body_ciphertext) ON user_logins_quarantine`;
-    const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
+    const operator = new pg.Client({ connectionString: await db.operatorUrl() });
     await operator.connect();
     try {
       // Without migration 005's grant, forget still shreds the vault and says what it could not do.
@@ -148,8 +148,8 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.equal((await ingest([login('user-e', sample(8))], 'erasure-race')).counts.written, 1);
     const e = await rowOf('user-e');
     const dek = (await db.pool.query<{ dek_id: string }>('SELECT dek_id FROM pii_vault WHERE token = $1', [e.masked_ip])).rows[0];
-    // The pipeline's role, mid-statement: F's row with E's ip, not yet committed.
-    const writer = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_writer' });
+    // The pipeline's login, mid-statement: F's row with E's ip, not yet committed.
+    const writer = new pg.Client({ connectionString: db.pipelineUrl });
     await writer.connect();
     try {
       await writer.query('BEGIN');
@@ -180,7 +180,7 @@ describe('forget: erasure by crypto-shredding', () => {
   });
 
   it('gives up cleanly when the vault stays locked, changing nothing', async () => {
-    const holder = new pg.Client({ connectionString: db.url });
+    const holder = new pg.Client({ connectionString: db.adminUrl });
     await holder.connect();
     const before = await db.pool.query('SELECT count(*) AS n FROM pii_unmask_audit');
     try {

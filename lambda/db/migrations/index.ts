@@ -6,6 +6,7 @@ import { sql as operatorErasure } from './005_operator_erasure.js';
 import { sql as writerVaultFilter } from './006_writer_vault_filter.js';
 import { sql as cCollationKeys } from './007_c_collation_keys.js';
 import { sql as writeFunction } from './008_write_function.js';
+import { sql as logins } from './009_logins.js';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'writer_vault_filter', sql: writerVaultFilter },
   { version: 7, name: 'c_collation_keys', sql: cCollationKeys },
   { version: 8, name: 'write_function', sql: writeFunction },
+  { version: 9, name: 'logins', sql: logins },
 ];
