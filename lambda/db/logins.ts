@@ -91,6 +91,13 @@ export async function ensureOperatorLogin(client: ClientBase, name: string, opti
   return login;
 }
 
+/** Withdraws a named operator's login: out of login_etl_operator (an open session loses its grants) and NOLOGIN. */
+export async function retireOperatorLogin(client: ClientBase, name: string): Promise<string> {
+  const login = operatorLogin(name);
+  await client.query('SELECT login_etl_retire_logins($1, $2)', [OPERATOR_ROLE, [login]]);
+  return login;
+}
+
 /**
  * The deploy-time operator logins, as OPERATOR_LOGINS lists them: each one
  * ensured (IAM-authenticated in AWS, no password), and every login an
@@ -100,10 +107,13 @@ export async function ensureOperatorLogin(client: ClientBase, name: string, opti
 export async function syncOperatorLogins(client: ClientBase, names: readonly string[]): Promise<{ ensured: string[]; retired: string[] }> {
   const ensured: string[] = [];
   for (const name of names) ensured.push(await ensureOperatorLogin(client, name, { note: OPERATOR_LOGINS_NOTE }));
-  const { rows } = await client.query<{ login: string }>('SELECT login_etl_retire_logins($1, $2, $3) AS login', [
-    OPERATOR_LOGINS_NOTE,
-    OPERATOR_ROLE,
-    ensured,
-  ]);
+  // Logins this list made earlier (its note) that it no longer names, still able to log in or still in the group.
+  const { rows } = await client.query<{ login: string }>(
+    `SELECT login_etl_retire_logins($1::text, ARRAY(
+       SELECT r.rolname::text FROM pg_roles r
+       WHERE shobj_description(r.oid, 'pg_authid') = $2 AND r.rolname <> ALL ($3::text[])
+         AND (r.rolcanlogin OR pg_has_role(r.oid, $1::text, 'MEMBER')))) AS login`,
+    [OPERATOR_ROLE, OPERATOR_LOGINS_NOTE, ensured],
+  );
   return { ensured, retired: rows.map((r) => r.login) };
 }

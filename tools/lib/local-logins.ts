@@ -31,7 +31,7 @@ export async function localLoginPassword(login: string): Promise<string> {
   if (existing) return existing.trim();
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(temporary, `${generatedPassword()}\n`, { mode: 0o600, flag: 'wx' });
   try {
     await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
@@ -41,6 +41,9 @@ export async function localLoginPassword(login: string): Promise<string> {
   }
   return (await readFile(file, 'utf8')).trim();
 }
+
+/** 32 characters from the CSPRNG (192 bits), printable ASCII as SCRAM wants it. */
+export const generatedPassword = (): string => randomBytes(24).toString('base64url');
 
 /** The same server and database as `url`, as another login. Keeps the URL's parameters (sslmode, options). */
 export function loginUrl(url: string, login: string, password: string): string {

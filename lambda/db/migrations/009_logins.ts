@@ -15,12 +15,11 @@
  * A password is given as a SCRAM verifier, never in the clear, and only for
  * local runs: in AWS the logins authenticate with IAM through RDS Proxy.
  *
- * login_etl_retire_logins withdraws the logins one source manages (marked by
- * a role comment) that it no longer lists: NOLOGIN, and out of their group,
- * which also ends what an open session of theirs may do. The role stays, so
- * its name in the audit trail is never given to someone else.
+ * login_etl_retire_logins withdraws logins: out of their group (which also
+ * ends what an open session of theirs may do) and NOLOGIN. The roles stay, so
+ * a name in the audit trail is never given to someone else.
  *
- * Both run with the caller's rights and only the migration owner may call them.
+ * They run with the caller's rights and only the migration owner may call them.
  */
 export const sql = `
 CREATE OR REPLACE FUNCTION login_etl_ensure_login(
@@ -47,14 +46,14 @@ BEGIN
   IF fixes <> '' THEN
     EXECUTE format('ALTER ROLE %I %s', login, fixes);
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_auth_members WHERE member = r.oid AND roleid = to_regrole(member_of)) THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = member_of) THEN
     BEGIN
       EXECUTE format('GRANT %I TO %I', member_of, login);
     EXCEPTION WHEN unique_violation THEN NULL;
     END;
   END IF;
-  IF to_regrole('rds_iam') IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM pg_auth_members WHERE member = r.oid AND roleid = to_regrole('rds_iam')) THEN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam')
+     AND NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'rds_iam') THEN
     BEGIN
       EXECUTE format('GRANT rds_iam TO %I', login);
     EXCEPTION WHEN unique_violation OR undefined_object THEN NULL;
@@ -76,26 +75,24 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION login_etl_ensure_login(text, text, text, text) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION login_etl_retire_logins(note text, member_of text, keep text[])
+CREATE OR REPLACE FUNCTION login_etl_retire_logins(member_of text, logins text[])
 RETURNS SETOF text LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
 DECLARE
   login text;
 BEGIN
-  FOR login IN
-    SELECT r.rolname FROM pg_roles r
-    WHERE shobj_description(r.oid, 'pg_authid') = note AND r.rolname <> ALL (keep)
-      AND (r.rolcanlogin OR EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND m.roleid = to_regrole(member_of)))
-    ORDER BY r.rolname
-  LOOP
-    IF EXISTS (SELECT 1 FROM pg_auth_members WHERE member = to_regrole(login) AND roleid = to_regrole(member_of)) THEN
+  FOR login IN SELECT r.rolname FROM pg_roles r WHERE r.rolname = ANY (logins) ORDER BY 1 LOOP
+    IF EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
+               WHERE r.rolname = login AND g.rolname = member_of) THEN
       EXECUTE format('REVOKE %I FROM %I', member_of, login);
     END IF;
-    EXECUTE format('ALTER ROLE %I NOLOGIN', login);
+    IF (SELECT rolcanlogin FROM pg_roles WHERE rolname = login) THEN
+      EXECUTE format('ALTER ROLE %I NOLOGIN', login);
+    END IF;
     RETURN NEXT login;
   END LOOP;
 END
 $fn$;
-REVOKE ALL ON FUNCTION login_etl_retire_logins(text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION login_etl_retire_logins(text, text[]) FROM PUBLIC;
 
 SELECT login_etl_ensure_login('login_etl_pipeline', 'login_etl_writer');
 `;
