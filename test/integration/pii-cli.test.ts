@@ -122,8 +122,10 @@ describe('the PII command-line tools', () => {
     assert.match(lines[0] ?? '', new RegExp(`^ip +${s.ip.replaceAll('.', '\\.')} +masked_ip=[0-9a-f]{64} +key=v1 +rows=1$`));
     assert.match(lines[1] ?? '', new RegExp(`^device_id +${s.device_id} +masked_device_id=[0-9a-f]{64} +key=v1 +rows=1$`));
     assert.deepEqual(findPii(run.stderr), [], 'notes on stderr carry no values');
-    const audit = await db.pool.query('SELECT requested_by, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id DESC LIMIT 1');
-    assert.deepEqual(audit.rows, [{ requested_by: 'dave (db: login_etl_op_tester)', subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 }]);
+    const audit = await db.pool.query('SELECT requested_by, stated_operator, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id DESC LIMIT 1');
+    assert.deepEqual(audit.rows, [
+      { requested_by: 'login_etl_op_tester', stated_operator: 'dave', subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 },
+    ], 'who is the login the tool authenticated as; the OS user is what it stated');
 
     const token = (await rowsOf(s.user_id))[0]?.masked_device_id ?? '';
     const byToken = await cli('unmask', ['--masked-device-id', token, '--reason', 'SUP-42', '--operator', 'erin']);

@@ -85,9 +85,9 @@ describe('forget: erasure by crypto-shredding', () => {
 
     const kept = await db.pool.query('SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = $1', ['user-a']);
     assert.deepEqual(kept.rows, [a], 'the masked row stays for analytics');
-    const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, reason FROM pii_erasures');
+    const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, stated_operator, reason FROM pii_erasures');
     assert.deepEqual(erasures.rows, [
-      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: 'bob (db: login_etl_op_tester)', reason: context.reason },
+      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: 'login_etl_op_tester', stated_operator: 'bob', reason: context.reason },
     ]);
     const audit = await db.pool.query(`SELECT subject, outcome FROM pii_unmask_audit WHERE outcome = 'forgotten'`);
     assert.deepEqual(audit.rows, [{ subject: 'user-a', outcome: 'forgotten' }]);

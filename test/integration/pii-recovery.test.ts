@@ -35,8 +35,8 @@ describe('unmask: recovery of the originals', () => {
       { reader: options.reader ?? reader, ...(options.keyring === false ? {} : { keyring: parseKeyring(env.MASKING_KEYS ?? '', 't') }) },
     );
   const auditRows = async () =>
-    (await db.pool.query<{ requested_by: string; subject_kind: string; subject: string; reason: string; outcome: string; values_returned: number }>(
-      'SELECT requested_by, subject_kind, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id',
+    (await db.pool.query<{ requested_by: string; stated_operator: string; subject_kind: string; subject: string; reason: string; outcome: string; values_returned: number }>(
+      'SELECT requested_by, stated_operator, subject_kind, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id',
     )).rows;
   const tokensOf = async (userId: string) =>
     (await db.pool.query<{ masked_ip: string; masked_device_id: string }>(
@@ -77,7 +77,8 @@ describe('unmask: recovery of the originals', () => {
     const audit = await auditRows();
     assert.equal(audit.length, samples.length, 'one audit row per request');
     assert.deepEqual(audit[0], {
-      requested_by: 'alice (db: login_etl_op_tester)',
+      requested_by: 'login_etl_op_tester',
+      stated_operator: 'alice',
       subject_kind: 'user_id',
       subject: samples[0]?.user_id,
       reason: context.reason,

@@ -7,6 +7,7 @@ import { sql as writerVaultFilter } from './006_writer_vault_filter.js';
 import { sql as cCollationKeys } from './007_c_collation_keys.js';
 import { sql as writeFunction } from './008_write_function.js';
 import { sql as logins } from './009_logins.js';
+import { sql as auditStampedByDatabase } from './010_audit_stamped_by_database.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'c_collation_keys', sql: cCollationKeys },
   { version: 8, name: 'write_function', sql: writeFunction },
   { version: 9, name: 'logins', sql: logins },
+  { version: 10, name: 'audit_stamped_by_database', sql: auditStampedByDatabase },
 ];

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { FORGOTTEN_OUTCOME, rowForgottenAt } from './forgotten-users.js';
-import { requestedBy, writeAudit } from './audit.js';
+import { writeAudit } from './audit.js';
 import type { OperatorContext } from './operator-context.js';
 
 export interface ForgetResult {
@@ -45,8 +45,8 @@ WITH candidates AS (
   WHERE v.token = d.token AND v.kind = d.kind
   RETURNING v.token, v.kind
 ), recorded AS (
-  INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason)
-  SELECT s.token, s.kind, $1, ${requestedBy(2)}, $3 FROM shredded s
+  INSERT INTO pii_erasures (token, kind, user_id, stated_operator, reason)
+  SELECT s.token, s.kind, $1, $2, $3 FROM shredded s
   ON CONFLICT (token) DO NOTHING
 )
 SELECT (SELECT count(*) FROM candidates) AS candidates,

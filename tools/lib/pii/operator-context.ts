@@ -25,9 +25,9 @@ function osUser(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * "Who" is --operator, else the OS user. It is self-asserted, so the audit
- * also records the database login that did the work (see audit.ts): that one
- * is authenticated.
+ * The name the operator states: --operator, else the OS user. Self-asserted,
+ * so the audit keeps it only as stated_operator; requested_by is the database
+ * login that authenticated, set by the database itself (see audit.ts).
  */
 export function resolveOperator(given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const operator = (given ?? osUser(env) ?? '').trim();
