@@ -9,7 +9,7 @@ import { tokenize } from '../../lambda/masking/tokenize.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { VaultReader } from '../../lambda/vault/vault-reader.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
-import { forget } from '../../tools/lib/pii/forget.js';
+import { forget, userTokens } from '../../tools/lib/pii/forget.js';
 import { unmask } from '../../tools/lib/pii/unmask.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
@@ -92,7 +92,8 @@ describe('database roles and what each can see', () => {
     await refused(writer, 'TRUNCATE user_logins');
     await refused(writer, 'DROP TABLE user_logins_quarantine');
     await refused(writer, 'ALTER TABLE pii_vault DISABLE TRIGGER ALL');
-    await refused(writer, 'ALTER FUNCTION login_etl_write_v1 SECURITY DEFINER');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v2 SECURITY DEFINER');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v2 RESET search_path');
     await refused(writer, 'CREATE TABLE public.shadow (id int)');
     await refused(writer, `INSERT INTO pii_unmask_audit (requested_by, subject_kind, subject, reason, outcome) VALUES ('x', 'user_id', 'u', 'r', 'ok')`);
     await refused(writer, `INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason) VALUES ('t', 'ip', 'u', 'x', 'r')`);
@@ -100,7 +101,7 @@ describe('database roles and what each can see', () => {
     await refused(writer, 'CREATE ROLE sneaky LOGIN');
     await refused(writer, 'CREATE DATABASE sneaky');
     const replace = (await db.pool.query<{ def: string }>(
-      `SELECT pg_get_functiondef('login_etl_write_v1'::regproc) AS def`,
+      `SELECT pg_get_functiondef('login_etl_write_v2'::regproc) AS def`,
     )).rows[0]?.def ?? assert.fail('no write function');
     await refused(writer, replace);
   });
@@ -112,6 +113,7 @@ describe('database roles and what each can see', () => {
     await analyst.query('SELECT message_id, reason, preview FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM pii_vault');
     await refused(analyst, 'SELECT body_ciphertext FROM user_logins_quarantine');
+    await refused(analyst, 'SELECT user_token FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM vault_data_keys');
     await refused(analyst, 'SELECT * FROM pii_unmask_audit');
     await refused(analyst, 'SELECT * FROM pii_erasures');
@@ -119,11 +121,14 @@ describe('database roles and what each can see', () => {
     const execute = await analyst.query<{ role: string; may: boolean }>(
       `SELECT r AS role, has_function_privilege(r, p.oid, 'EXECUTE') AS may
        FROM pg_proc p, unnest(ARRAY['login_etl_writer', 'login_etl_analyst', 'login_etl_operator']) AS r
-       WHERE p.proname = 'login_etl_write_v1' ORDER BY r`,
+       WHERE p.proname IN ('login_etl_write_v1', 'login_etl_write_v2') ORDER BY r, p.proname`,
     );
     assert.deepEqual(execute.rows, [
       { role: 'login_etl_analyst', may: false },
+      { role: 'login_etl_analyst', may: false },
       { role: 'login_etl_operator', may: false },
+      { role: 'login_etl_operator', may: false },
+      { role: 'login_etl_writer', may: true },
       { role: 'login_etl_writer', may: true },
     ]);
   });
@@ -136,7 +141,7 @@ describe('database roles and what each can see', () => {
     const userId = (JSON.parse(sampleBodies[4] ?? '{}') as { user_id: string }).user_id;
     const shown = await unmask(operator, { subject: { kind: 'user', userId }, context }, { reader });
     assert.equal(shown.values.length, 2);
-    const forgotten = await forget(operator, { userId, context });
+    const forgotten = await forget(operator, { userId, context, userTokens: userTokens(parseKeyring(env.MASKING_KEYS ?? '', 'test'), userId) });
     assert.deepEqual(forgotten.shredded, { ip: 1, device_id: 1 });
     await refused(operator, `UPDATE pii_vault SET key_version = 'v9'`);
     await refused(operator, `INSERT INTO pii_vault SELECT * FROM pii_vault LIMIT 1`);
