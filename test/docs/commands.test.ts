@@ -97,7 +97,7 @@ describe('commands in the docs', () => {
       });
     }
 
-    const order = ['migrate', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'forget'];
+    const order = ['migrate', 'operator-login', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'forget'];
     const runnable = commands
       .filter((c) => order.includes(c.script))
       .sort((a, b) => order.indexOf(a.script) - order.indexOf(b.script));
