@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, shareLocalLogins, type TestDatabase } from '../support/database.js';
 import { repoRoot, runTool, startScript, type StartedScript } from '../support/run-tool.js';
-import { findPii } from '../support/samples.js';
+import { exampleLogin, findPii } from '../support/samples.js';
 
 describe('npm run demo', () => {
   let db: TestDatabase;
@@ -62,11 +62,16 @@ describe('npm run demo', () => {
       const shared = await runTool('demo', [], env, 120_000);
       assert.equal(shared.code, 0, shared.stderr);
       assert.match(shared.stdout, /already running on 127\.0\.0\.1:\d+; sharing it/);
+      // Without DATABASE_URL, unmask connects as the OS user's own operator login, never the admin.
+      const unmasked = await runTool('unmask', ['--user-id', exampleLogin.user_id, '--reason', 'SUP-9'], { ...env, USER: 'dave' }, 120_000);
+      assert.equal(unmasked.code, 0, unmasked.stderr);
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const rows = await client.query<{ n: string }>('SELECT count(*) AS n FROM user_logins');
+      const audit = await client.query('SELECT requested_by, stated_operator FROM pii_unmask_audit');
       await client.end();
       assert.equal(rows.rows[0]?.n, '99', 'the owner\'s server still runs after the demo ended');
+      assert.deepEqual(audit.rows, [{ requested_by: 'login_etl_op_dave', stated_operator: 'dave' }]);
     } finally {
       owner.child.kill('SIGTERM');
       await owner.exited;
