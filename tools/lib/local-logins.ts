@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureOperatorLogin, ensurePipelineLogin, OPERATOR_NAME, operatorLogin, PIPELINE_LOGIN } from '../../lambda/db/logins.js';
 import { dataDir } from './paths.js';
+import { osUser } from './pii/operator-context.js';
 import { scramSha256Verifier } from './scram-verifier.js';
 
 /**
@@ -63,15 +63,7 @@ export async function localPipelineUrl(adminUrl: string): Promise<string> {
  * (lowercase, letters, digits and _, 2–30 characters), so the audit says who.
  */
 export function localOperatorName(env: NodeJS.ProcessEnv = process.env): string {
-  let user = env.USER ?? env.LOGNAME;
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = 'local'; // no passwd entry (some containers)
-    }
-  }
-  const cleaned = user.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '');
+  const cleaned = (osUser(env) ?? '').toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '');
   const name = cleaned.slice(0, 30);
   return OPERATOR_NAME.test(name) ? name : 'local';
 }

@@ -14,7 +14,8 @@ const MAX_REASON = 500;
 // can rewrite what the reader sees.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-function osUser(env: NodeJS.ProcessEnv): string | undefined {
+/** The OS user's name, as the shell gives it. */
+export function osUser(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.USER) return env.USER;
   if (env.LOGNAME) return env.LOGNAME;
   try {
