@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../lambda/config.js';
 import { LoginEtl } from '../lambda/login-etl.js';
 import type { Progress } from '../tools/lib/cli.js';
+import { withDatabase } from '../tools/lib/local-database.js';
 import type { BenchDatabase } from './bench-database.js';
 import type { BenchOptions } from './options.js';
 
@@ -17,7 +18,8 @@ export interface BenchContext {
 }
 
 export function createContext(options: BenchOptions, db: BenchDatabase, env: NodeJS.ProcessEnv, progress: Progress): BenchContext {
-  const handlerEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: db.url };
+  // env's DATABASE_URL is the pipeline's login (prepareLocalEnvironment); the handler uses it on the bench database.
+  const handlerEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: withDatabase(env.DATABASE_URL as string, db.name) };
   const config = loadConfig(handlerEnv);
   return { options, db, env: handlerEnv, config, progress, newEtl: () => new LoginEtl(config) };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DATA_KEY_USES_CAP, SEALS_PER_RECORD } from './vault/data-key-cache.js';
 import './zod-messages.js';
 
 /**
@@ -28,8 +29,12 @@ const envSchema = z.object({
   DB_USER: optionalText(),
   /** Use short-lived IAM auth tokens instead of the secret's password. */
   DB_IAM_AUTH: flag(false),
-  /** disable | require | verify-full (verify-full trusts the shipped RDS CA bundle). */
-  DB_SSL: z._default(z.enum(['disable', 'require', 'verify-full']), 'disable'),
+  /**
+   * disable | verify-full (verifies against the shipped RDS and Amazon root
+   * CAs). No "require": TLS without checking the certificate stops no one who
+   * can sit in the middle; see parseEnv.
+   */
+  DB_SSL: z._default(z.enum(['disable', 'verify-full']), 'disable'),
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
   /** One per Lambda sandbox: an invocation runs one batch at a time. */
@@ -43,8 +48,15 @@ const envSchema = z.object({
   /** Vault key-encryption key: a local key file, or a KMS key id/ARN/alias. */
   VAULT_KEK_FILE: optionalText(),
   VAULT_KMS_KEY_ID: optionalText(),
-  /** How many vault entries one cached data key may encrypt before a new one is made. */
-  VAULT_DATA_KEY_MAX_USES: positiveInt(100_000),
+  /** How many values one cached data key may seal before a new one is made; capped (see DATA_KEY_USES_CAP). */
+  VAULT_DATA_KEY_MAX_USES: z._default(
+    z.coerce.number().check(
+      z.int(),
+      z.gte(SEALS_PER_RECORD, `must be at least ${SEALS_PER_RECORD}: one record may seal that many values under one key`),
+      z.lte(DATA_KEY_USES_CAP, `must be at most ${DATA_KEY_USES_CAP} (2^30): random 96-bit AES-GCM nonces must stay far below 2^32 uses of a key`),
+    ),
+    100_000,
+  ),
 
   /** Throw when every record of a batch failed transiently, so Lambda backs off. */
   THROW_ON_FULL_BATCH_FAILURE: flag(true),
@@ -68,7 +80,7 @@ export interface Config {
     name?: string;
     user?: string;
     iamAuth: boolean;
-    ssl: 'disable' | 'require' | 'verify-full';
+    ssl: 'disable' | 'verify-full';
     connectTimeoutMs: number;
     statementTimeoutMs: number;
     poolMax: number;
@@ -105,6 +117,9 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
   );
+  if (cleaned.DB_SSL === 'require') {
+    throw new ConfigError('DB_SSL', 'is "require", which would not verify the server\'s certificate: use verify-full (or an sslmode in DATABASE_URL)');
+  }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -66,6 +66,18 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   return 'transient';
 }
 
+/**
+ * The detail stored for a row Postgres refused: its SQLSTATE and the class's
+ * name. Never the server's message: "invalid input syntax for type …: \"…\""
+ * and its kin quote the value, and the detail is an analyst's column.
+ */
+export function rejectedRowDetail(error: unknown): string {
+  const code = (error as PgLikeError | null)?.code;
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : 'unknown';
+  const kind = sqlState.startsWith('22') ? 'a data exception' : sqlState.startsWith('23') ? 'an integrity constraint' : 'an error';
+  return `SQLSTATE ${sqlState}: the database refused the row (${kind})`;
+}
+
 /** A short, PII-free description of an error for logs and CLI output. */
 export function describeError(error: unknown): { type: string; message: string; code?: string } {
   if (error instanceof Error) {

@@ -1,44 +1,79 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadDatabaseConfig } from './config.js';
+import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
 import { isDeadConnectionError } from './db/database.js';
+import { parseOperatorNames, syncOperatorLogins } from './db/logins.js';
 import { migrate, type MigrationResult } from './db/migrate.js';
 import { MigrationError } from './db/migration-errors.js';
 import { redactReplacer } from './observability/redact.js';
 import { createDatabase } from './resources.js';
 
 /**
- * Deploy-time schema migration: a CDK trigger runs it after the database and
- * proxy exist and before the pipeline takes traffic. It gets the database
- * settings only, never the masking keyring or the vault key.
+ * Deploy-time schema migration: a CDK trigger runs it after the database
+ * exists and before the pipeline takes traffic. It connects to the instance
+ * directly as the master user (the only thing that uses that login) and gets
+ * the database settings only, never the masking keyring or the vault key.
+ * After the migrations it makes the named operators' logins what
+ * OPERATOR_LOGINS lists (IAM-authenticated through RDS Proxy, no password)
+ * and retires the ones the list no longer names.
  */
-const config = loadDatabaseConfig();
-const logger = new Logger({ serviceName: 'login-etl-migrate', jsonReplacerFn: redactReplacer });
+export interface MigrationConfig extends Pick<Config, 'database' | 'region'> {
+  /** Short operator names from OPERATOR_LOGINS (`alice,bob`); empty = none. */
+  operators: string[];
+}
 
-const onRetry = (retry: { migration: string; attempt: number; delayMs: number }) =>
-  logger.warn('migration gave up waiting for a lock (lock_timeout); retrying', retry);
+export interface MigrationOutcome extends MigrationResult {
+  operatorLogins: { ensured: string[]; retired: string[] };
+}
 
-/** A fresh RDS Proxy target reports "unavailable" for a while after creation. */
+/** The migrator's configuration, validated at cold start; a bad OPERATOR_LOGINS names itself. */
+export function loadMigrationConfig(source: NodeJS.ProcessEnv = process.env): MigrationConfig {
+  const config = loadDatabaseConfig(source);
+  try {
+    return { ...config, operators: parseOperatorNames(source.OPERATOR_LOGINS) };
+  } catch (error) {
+    throw new ConfigError('OPERATOR_LOGINS', `is invalid: ${(error as Error).message}`);
+  }
+}
+
+/** A fresh RDS target reports "unavailable" for a while after creation. */
 const CONNECT_PATIENCE_MS = 60_000;
 
-export const handler = async (): Promise<MigrationResult> => {
-  const database = await createDatabase(config);
-  const deadline = Date.now() + CONNECT_PATIENCE_MS;
-  try {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const { value } = await database.run((client) => migrate(client, undefined, { onRetry }));
-        logger.info('migrations done', { applied: value.applied, alreadyApplied: value.alreadyApplied, checksumsRecorded: value.checksumsRecorded });
-        return value;
-      } catch (error) {
-        // A SQLSTATE means the server answered: a broken migration is not retried.
-        const sqlState = /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code ?? ''));
-        const retryable = isDeadConnectionError(error) || (!sqlState && !(error instanceof MigrationError));
-        if (!retryable || Date.now() > deadline) throw error;
-        logger.warn('database not reachable yet; retrying', { attempt, error: (error as Error).message });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 5_000)));
+export function createMigrationHandler(config: MigrationConfig, logger: Logger): () => Promise<MigrationOutcome> {
+  return async () => {
+    const database = await createDatabase(config);
+    const deadline = Date.now() + CONNECT_PATIENCE_MS;
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const { value } = await database.run(async (client) => {
+            const onRetry = (retry: { migration: string; attempt: number; delayMs: number }) =>
+              logger.warn('migration gave up waiting for a lock (lock_timeout); retrying', retry);
+            const result = await migrate(client, undefined, { onRetry });
+            return { ...result, operatorLogins: await syncOperatorLogins(client, config.operators) };
+          });
+          logger.info('migrations done', {
+            applied: value.applied,
+            alreadyApplied: value.alreadyApplied,
+            checksumsRecorded: value.checksumsRecorded,
+            operatorLogins: value.operatorLogins,
+          });
+          return value;
+        } catch (error) {
+          // A SQLSTATE means the server answered: a broken migration is not retried.
+          const sqlState = /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code ?? ''));
+          const retryable = isDeadConnectionError(error) || (!sqlState && !(error instanceof MigrationError));
+          if (!retryable || Date.now() > deadline) throw error;
+          logger.warn('database not reachable yet; retrying', { attempt, error: (error as Error).message });
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 5_000)));
+        }
       }
+    } finally {
+      await database.close();
     }
-  } finally {
-    await database.close();
-  }
-};
+  };
+}
+
+export const handler = createMigrationHandler(
+  loadMigrationConfig(),
+  new Logger({ serviceName: 'login-etl-migrate', jsonReplacerFn: redactReplacer }),
+);

@@ -4,6 +4,7 @@ import { loadConfig } from '../lambda/config.js';
 import { LoginEtl } from '../lambda/login-etl.js';
 import { quarantineReasons } from '../lambda/observability/pipeline-metrics.js';
 import { parseCliArgs, runCli } from './lib/cli.js';
+import { describeHandlerLogin } from './lib/handler-login.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { sampleMessagesPath } from './lib/paths.js';
 import { quietPowertools } from './lib/quiet-powertools.js';
@@ -33,6 +34,7 @@ runCli('demo', async () => {
     console.log(`event:    ${bodies.length} messages from ${path.relative(process.cwd(), sampleMessagesPath)} as one SQS event\n`);
 
     const { response, report, counts, received } = await etl.process(event);
+    console.log(`login:    the handler ran as ${await describeHandlerLogin(etl)}; only the migration used the admin`);
     console.log(`result:   ${formatCounts(received, counts, quarantineReasons(report))}`);
     console.log(`response: ${JSON.stringify(response)}${response.batchItemFailures.length ? '' : '  (nothing to redeliver)'}\n`);
 

@@ -3,6 +3,7 @@ import { LoginEtl } from '../lambda/login-etl.js';
 import { quarantineReasons } from '../lambda/observability/pipeline-metrics.js';
 import { parseCliArgs, runCli, UsageError } from './lib/cli.js';
 import { readEventFile } from './lib/event-file.js';
+import { describeHandlerLogin } from './lib/handler-login.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { quietPowertools } from './lib/quiet-powertools.js';
 import { formatCounts } from './lib/summary.js';
@@ -29,6 +30,7 @@ runCli('invoke', async () => {
       `${formatCounts(received, counts, quarantineReasons(report))}; ${response.batchItemFailures.length} to redeliver` +
         (fullFailure ? ' (in Lambda the handler throws FullBatchFailureError here, and the whole batch is retried)' : ''),
     );
+    if (counts.failed === 0) console.error(`the handler ran as ${await describeHandlerLogin(etl)}`);
   } finally {
     await etl.close();
     await database.stop();

@@ -3,9 +3,9 @@ import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environmen
 
 /** npm run migrate: apply pending migrations to DATABASE_URL (else the embedded database). */
 runCli('migrate', async () => {
-  const { env, database } = await prepareLocalEnvironment((line) => console.error(line));
+  const { database } = await prepareLocalEnvironment((line) => console.error(line));
   try {
-    const result = await migrateDatabase(env.DATABASE_URL as string);
+    const result = await migrateDatabase(database.url);
     if (result.checksumsRecorded.length > 0) {
       console.log(`recorded the checksums of ${result.checksumsRecorded.length} migrations applied before checksums existed`);
     }

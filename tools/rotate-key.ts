@@ -27,7 +27,7 @@ runCli('rotate-key', async () => {
   const r = await rotateMaskingSecret(store, source.arn, { apply: values.apply });
   if (!r.applied) {
     console.log(`dry run: would add ${r.current} to ${source.arn} and make it current (now ${r.previous}; versions held: ${r.versions.slice(0, -1).join(', ')}).`);
-    console.log('run again with --apply to write it (needs secretsmanager:GetSecretValue and PutSecretValue on the secret).');
+    console.log('run again with --apply to write it (needs secretsmanager:GetSecretValue, PutSecretValue, UpdateSecretVersionStage and DescribeSecret on the secret).');
     return;
   }
   console.log(`${source.arn}: added ${r.current}, now current (was ${r.previous}); secret version ${r.versionId ?? '(unknown)'}; versions held: ${r.versions.join(', ')}`);

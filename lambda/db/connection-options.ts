@@ -57,8 +57,6 @@ function sslOption(mode: Config['database']['ssl'], url?: string): Pick<PoolConf
   switch (mode) {
     case 'disable':
       return {};
-    case 'require':
-      return { ssl: { rejectUnauthorized: false } };
     case 'verify-full':
       // RDS instance CAs and the Amazon roots that sign RDS Proxy endpoints.
       return { ssl: { rejectUnauthorized: true, ca: [...awsCaBundle.ca, ...awsCaBundle.proxyBundle.ca] } };

@@ -1,9 +1,13 @@
+import type { ClientBase } from 'pg';
+
 /**
  * The database logins login-etl runs as, by name: the contract between the
  * migrations that create them, the stack that grants IAM access to them
  * through RDS Proxy, and the local tools that connect as them. Group roles
  * (login_etl_writer, login_etl_analyst, login_etl_operator) hold the grants;
- * these logins are their members and hold none of their own.
+ * these logins are their members and hold none of their own. What a login
+ * is (attributes, memberships) is said once, in SQL: login_etl_ensure_login
+ * (migration 9); the functions below only call it.
  */
 
 /** The pipeline function's login: a member of login_etl_writer only. */
@@ -15,10 +19,101 @@ export const OPERATOR_LOGIN_PREFIX = 'login_etl_op_';
 /** What a person's short name may be: a lowercase identifier, safe in SQL, IAM ARNs and logs. */
 export const OPERATOR_NAME = /^[a-z][a-z0-9_]{1,29}$/;
 
+export const WRITER_ROLE = 'login_etl_writer';
+export const OPERATOR_ROLE = 'login_etl_operator';
+
+/**
+ * The role comment that marks the operator logins the deploy-time migrator
+ * manages from OPERATOR_LOGINS: only those are retired when a name leaves
+ * the list; logins made by hand (npm run operator-login) are left alone.
+ */
+export const OPERATOR_LOGINS_NOTE = 'login-etl: managed from OPERATOR_LOGINS';
+
 /** The database login of the named operator, e.g. `alice` → `login_etl_op_alice`. */
 export function operatorLogin(name: string): string {
   if (!OPERATOR_NAME.test(name)) {
     throw new Error(`operator name "${name.slice(0, 40)}" must be 2-30 characters: a lowercase letter, then lowercase letters, digits or _`);
   }
   return `${OPERATOR_LOGIN_PREFIX}${name}`;
+}
+
+/**
+ * OPERATOR_LOGINS as configured: comma-separated short names (`alice,bob`),
+ * blanks ignored, each a valid operator name, none twice. Empty = none.
+ */
+export function parseOperatorNames(text: string | undefined): string[] {
+  const names = (text ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of names) operatorLogin(name);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new Error(`operator name "${repeated}" is listed twice`);
+  return names;
+}
+
+/** Options for a login: a SCRAM verifier for password logins (local runs only), a managing note. */
+export interface LoginOptions {
+  passwordVerifier?: string;
+  note?: string;
+}
+
+/**
+ * Two migrators (or test files) that alter the same cluster-wide role at
+ * once: one of them gets this internal error; the other's change is the same.
+ */
+const isConcurrentRoleUpdate = (error: unknown) =>
+  (error as { code?: unknown }).code === 'XX000' && /tuple concurrently updated/.test((error as Error).message);
+
+async function ensureLogin(client: ClientBase, login: string, group: string, options: LoginOptions): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await client.query('SELECT login_etl_ensure_login($1, $2, $3, $4)', [
+        login,
+        group,
+        options.passwordVerifier ?? null,
+        options.note ?? null,
+      ]);
+      return;
+    } catch (error) {
+      if (!isConcurrentRoleUpdate(error) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}
+
+/** The pipeline's login: created if missing, made what it must be. Needs the migration owner. */
+export function ensurePipelineLogin(client: ClientBase, options: LoginOptions = {}): Promise<void> {
+  return ensureLogin(client, PIPELINE_LOGIN, WRITER_ROLE, options);
+}
+
+/** One named operator's login (login_etl_op_<name>, a member of login_etl_operator only). */
+export async function ensureOperatorLogin(client: ClientBase, name: string, options: LoginOptions = {}): Promise<string> {
+  const login = operatorLogin(name);
+  await ensureLogin(client, login, OPERATOR_ROLE, options);
+  return login;
+}
+
+/** Withdraws a named operator's login: out of login_etl_operator (an open session loses its grants) and NOLOGIN. */
+export async function retireOperatorLogin(client: ClientBase, name: string): Promise<string> {
+  const login = operatorLogin(name);
+  await client.query('SELECT login_etl_retire_logins($1, $2)', [OPERATOR_ROLE, [login]]);
+  return login;
+}
+
+/**
+ * The deploy-time operator logins, as OPERATOR_LOGINS lists them: each one
+ * ensured (IAM-authenticated in AWS, no password), and every login an
+ * earlier list held but this one does not is retired (NOLOGIN, out of
+ * login_etl_operator). Returns the logins ensured and retired.
+ */
+export async function syncOperatorLogins(client: ClientBase, names: readonly string[]): Promise<{ ensured: string[]; retired: string[] }> {
+  const ensured: string[] = [];
+  for (const name of names) ensured.push(await ensureOperatorLogin(client, name, { note: OPERATOR_LOGINS_NOTE }));
+  // Logins this list made earlier (its note) that it no longer names, still able to log in or still in the group.
+  const { rows } = await client.query<{ login: string }>(
+    `SELECT login_etl_retire_logins($1::text, ARRAY(
+       SELECT r.rolname::text FROM pg_roles r
+       WHERE shobj_description(r.oid, 'pg_authid') = $2 AND r.rolname <> ALL ($3::text[])
+         AND (r.rolcanlogin OR pg_has_role(r.oid, $1::text, 'MEMBER')))) AS login`,
+    [OPERATOR_ROLE, OPERATOR_LOGINS_NOTE, ensured],
+  );
+  return { ensured, retired: rows.map((r) => r.login) };
 }

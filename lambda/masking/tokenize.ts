@@ -3,6 +3,12 @@ import { HmacSha256 } from './hmac-sha256.js';
 import type { Keyring } from './keyring.js';
 
 export type PiiKind = 'ip' | 'device_id';
+/**
+ * What a token may stand for: the two PII kinds (user_logins, the vault),
+ * and a user id, kept with a quarantined body so that forget can find it
+ * without the id being stored in the clear.
+ */
+export type TokenKind = PiiKind | 'user_id';
 
 /**
  * A keyed, deterministic token: HMAC-SHA-256 over the kind and the value.
@@ -13,11 +19,11 @@ export type PiiKind = 'ip' | 'device_id';
  * share a token. The MAC input is kind, NUL, value, as UTF-8 (one update:
  * the same bytes as three, at half the calls).
  */
-export function tokenize(key: Buffer, kind: PiiKind, value: string): string {
+export function tokenize(key: Buffer, kind: TokenKind, value: string): string {
   return createHmac('sha256', key).update(macInput(kind, value), 'utf8').digest('hex');
 }
 
-const macInput = (kind: PiiKind, value: string): string => `${kind}\u0000${value}`;
+const macInput = (kind: TokenKind, value: string): string => `${kind}\u0000${value}`;
 
 export class Tokenizer {
   readonly version: string;
@@ -34,13 +40,13 @@ export class Tokenizer {
   }
 
   /** Token under the current key version: what the pipeline writes. */
-  token(kind: PiiKind, value: string): string {
+  token(kind: TokenKind, value: string): string {
     // The same MAC input as tokenize(), over an HMAC set up once.
     return this.#mac.hex(macInput(kind, value));
   }
 
   /** Tokens under every key version, for look-ups across rotations. */
-  allTokens(kind: PiiKind, value: string): { version: string; token: string }[] {
+  allTokens(kind: TokenKind, value: string): { version: string; token: string }[] {
     return [...this.#keyring.keys].map(([version, key]) => ({ version, token: tokenize(key, kind, value) }));
   }
 }

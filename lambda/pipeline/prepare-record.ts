@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import type { PermanentRecordError } from '../errors.js';
+import { PermanentRecordError, QuarantineReason, rejectedRowDetail } from '../errors.js';
 import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
-import { seal, vaultContext } from '../vault/seal.js';
-import { quarantinePreview } from './quarantine-preview.js';
+import type { DataKeyLease } from '../vault/data-key-cache.js';
+import { seal, vaultContext, type Sealed } from '../vault/seal.js';
+import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
 import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
 
 /** What preparing a batch needs: the masking key and the current data key. */
@@ -21,6 +22,18 @@ export interface PrepareContext {
    * this batch's, or (in the pipeline) every batch's under the same data key.
    */
   sealedByToken: Map<string, VaultEntry>;
+  /**
+   * The uses of `dataKey` reserved for this work: every seal takes one, and
+   * one past the reservation throws instead of over-using the key. The
+   * pipeline always passes it.
+   */
+  lease?: Pick<DataKeyLease, 'take'>;
+}
+
+/** AES-256-GCM under the context's data key, counted against its lease. */
+function sealCounted(ctx: PrepareContext, plaintext: Buffer, context: string): Sealed {
+  ctx.lease?.take();
+  return seal(ctx.dataKey, plaintext, context);
 }
 
 export function sentAt(record: SQSRecord, fallback: Date): Date {
@@ -40,7 +53,7 @@ function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEnt
   const token = ctx.tokenizer.token(kind, value);
   let entry = ctx.sealedByToken.get(token);
   if (!entry) {
-    const sealed = seal(ctx.dataKey, Buffer.from(value, 'utf8'), vaultContext(kind, token));
+    const sealed = sealCounted(ctx, Buffer.from(value, 'utf8'), vaultContext(kind, token));
     entry = { token, kind, keyVersion: ctx.tokenizer.version, ...sealed };
     ctx.sealedByToken.set(token, entry);
   }
@@ -71,18 +84,35 @@ export function quarantineRow(
   ctx: PrepareContext,
 ): QuarantineRow {
   const body = record.body ?? '';
-  const sealed = seal(ctx.dataKey, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
+  const sealed = sealCounted(ctx, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
   return {
     messageId: record.messageId,
     reason: error.reason,
     detail: error.detail,
     preview: quarantinePreview(json, body.length, ctx.tokenizer),
+    userToken: quarantineUserToken(json, ctx.tokenizer),
     bodyNonce: sealed.nonce,
     bodyCiphertext: sealed.ciphertext,
     keyVersion: ctx.tokenizer.version,
     sentAt: sentAt(record, ctx.now),
     receiveCount: receiveCount(record),
   };
+}
+
+/**
+ * The quarantine row of a login Postgres refused (the row alone, after
+ * bisection): its SQLSTATE and a generic detail, and the preview and user
+ * token of its body, which parsed as a login, so that forget can find it.
+ */
+export function rejectedRow(record: SQSRecord, error: unknown, ctx: PrepareContext): QuarantineRow {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    json = undefined; // cannot happen for a body that parsed once; the row is quarantined all the same
+  }
+  const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, rejectedRowDetail(error));
+  return quarantineRow(record, reason, json, ctx);
 }
 
 /** Parse, validate, mask and seal one record. Pure but for the random nonces. */

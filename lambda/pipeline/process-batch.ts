@@ -1,11 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
-import { classifyDatabaseError, PermanentRecordError, QuarantineReason } from '../errors.js';
+import { classifyDatabaseError } from '../errors.js';
 import type { Tokenizer } from '../masking/tokenize.js';
-import type { ActiveDataKey, DataKeyCache } from '../vault/data-key-cache.js';
+import { SEALS_PER_RECORD, type ActiveDataKey, type DataKeyCache, type DataKeyLease } from '../vault/data-key-cache.js';
 import { isFifoSource } from './batch-response.js';
 import { chunksOf } from './chunks.js';
 import { recordIdempotencyKey } from './idempotency-key.js';
-import { prepareRecord, quarantineRow, type PrepareContext } from './prepare-record.js';
+import { prepareRecord, rejectedRow, type PrepareContext } from './prepare-record.js';
 import type { DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, RecordOutcome, VaultEntry, WriteSet } from './types.js';
 
 export interface PipelineDeps {
@@ -33,6 +33,13 @@ export interface BatchReport {
 }
 
 /**
+ * Records per statement in a large batch. Big enough that the per-statement
+ * cost (round trip, planning, commit) stays small against its rows, small
+ * enough that a batch of 1,000 has four chunks to overlap.
+ */
+export const WRITE_CHUNK_SIZE = 250;
+
+/**
  * The pipeline for one SQS batch: prepare every record (parse, validate, mask,
  * seal), then write them in one statement per chunk of WRITE_CHUNK_SIZE
  * records (one statement for a batch of Lambda's default size). When Postgres
@@ -46,8 +53,9 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   // stored under it, and copies that share it are one message. Only the
   // report goes back to the event's message ids, which the response must use.
   const keyed = records.map(withIdempotencyKey);
-  const report = await processKeyed(keyed, deps);
-  return keyed.every((k, i) => k === records[i]) ? report : byEventMessageId(records, keyed, report);
+  const run = new BatchRun(keyed, deps);
+  await run.writeAll();
+  return keyed.every((k, i) => k === records[i]) ? run.report : byEventMessageId(records, keyed, run.report);
 }
 
 function withIdempotencyKey(record: SQSRecord): SQSRecord {
@@ -64,129 +72,156 @@ function byEventMessageId(records: readonly SQSRecord[], keyed: readonly SQSReco
   return { ...report, outcomes };
 }
 
-/** processBatch over records already named by their idempotency keys. */
-async function processKeyed(records: readonly SQSRecord[], deps: PipelineDeps): Promise<BatchReport> {
-  const fifo = isFifoSource(records);
-  const outcomes = new Map<string, RecordOutcome>();
-  // A message delivered twice in one batch is one message: it is processed
-  // once and both copies share the outcome. One "not processed" error serves
-  // the whole batch: an Error per record (with its stack) cost more than
-  // hashing the record's PII.
-  const notProcessed = new Error('not processed');
-  const unique = records.filter(
-    (r) => !outcomes.has(r.messageId) && outcomes.set(r.messageId, unsettled(r, notProcessed)),
-  );
-  const report: BatchReport = { outcomes, fifo, statements: 0, writeMs: 0, connectionRetried: false };
-  const failAll = (list: readonly { messageId: string }[], error: unknown) => {
-    for (const { messageId } of list) outcomes.set(messageId, { messageId, status: 'failed', error });
-  };
+/** A chunk prepared for its statement, with the data key lease its seals count against. */
+interface Chunk {
+  items: PreparedRecord[];
+  /** The chunk's statement parameters, encoded ahead; throws what encoding threw. */
+  encoded: () => EncodedWrite;
+  ctx: PrepareContext;
+  keyRef: DataKeyRef;
+  lease: DataKeyLease;
+}
 
-  let dataKey;
-  try {
-    dataKey = await deps.dataKeys.acquire(unique.length * 2);
-  } catch (error) {
-    failAll(unique, error);
-    return report;
+type Step = 'continue' | 'stop';
+
+/** One batch's state: its distinct records, their outcomes, the report. */
+class BatchRun {
+  readonly report: BatchReport;
+  readonly #deps: PipelineDeps;
+  readonly #unique: SQSRecord[];
+  readonly #now: Date;
+  #prepareFailed = false;
+
+  constructor(records: readonly SQSRecord[], deps: PipelineDeps) {
+    this.#deps = deps;
+    this.#now = deps.now?.() ?? new Date();
+    const outcomes = new Map<string, RecordOutcome>();
+    // A message delivered twice in one batch is one message: it is processed
+    // once and both copies share the outcome. Until a write settles it, a
+    // record counts as failed: nothing is reported done that did not commit.
+    // One "not processed" error serves the whole batch: an Error per record
+    // (with its stack) cost more than hashing the record's PII.
+    const notProcessed = new Error('not processed');
+    this.#unique = records.filter(
+      (r) => !outcomes.has(r.messageId) && outcomes.set(r.messageId, { messageId: r.messageId, status: 'failed', error: notProcessed }),
+    );
+    this.report = { outcomes, fifo: isFifoSource(records), statements: 0, writeMs: 0, connectionRetried: false };
   }
-  const ctx: PrepareContext = {
-    tokenizer: deps.tokenizer,
-    dataKey: dataKey.key,
-    now: deps.now?.() ?? new Date(),
-    sealedByToken: sealedCache(dataKey),
-  };
-  const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
-  // Preparation is pure and total by design; if it still throws, the record
-  // goes back to the queue (and to the DLQ in the end) rather than vanish.
-  // On a FIFO queue nothing after it may land: the chunk ends there, and so
-  // does the batch.
-  let prepareFailed = false;
-  const prepareChunk = (chunk: readonly SQSRecord[]): Chunk => {
+
+  /**
+   * Large batches go in chunks, and the next chunk is prepared and encoded
+   * while the previous one's statement runs: the client's CPU work (HMAC,
+   * AES-GCM, encoding) and the server's then overlap instead of adding up.
+   * A chunk is sent only after the previous one committed, so a FIFO batch
+   * keeps its order and the first failure still ends the batch. A chunk
+   * never holds more records than one data key may seal for.
+   */
+  async writeAll(): Promise<void> {
+    const size = Math.min(this.#deps.chunkSize ?? WRITE_CHUNK_SIZE, Math.floor(this.#deps.dataKeys.maxUses / SEALS_PER_RECORD));
+    const chunks = chunksOf(this.#unique, size);
+    if (chunks.length === 0) return;
+    let next = await this.#prepare(chunks[0] as SQSRecord[]);
+    for (let k = 0; k < chunks.length && next; k += 1) {
+      const current = next;
+      const writing = this.#write(current, current.items, current.encoded).finally(() => current.lease.release());
+      const more = k + 1 < chunks.length && !this.#prepareFailed;
+      if (more) {
+        // Let the statement reach the socket (pool checkout and query are
+        // promise-chained) before this turn of the event loop goes to the CPU.
+        await yieldToIo();
+        next = await this.#prepare(chunks[k + 1] as SQSRecord[]);
+      }
+      if ((await writing) === 'stop' || !more) break;
+    }
+    // A chunk prepared but never sent (the batch stopped): its key uses go back, but for the values it sealed.
+    next?.lease.release();
+  }
+
+  /**
+   * Leases the chunk's worst case of data key uses, then prepares its
+   * records. Preparation is pure and total by design; if it still throws,
+   * the record goes back to the queue (and to the DLQ in the end) rather than
+   * vanish. On a FIFO queue nothing after it may land: the chunk ends there,
+   * and so does the batch. No key (KMS unreachable): the chunk fails, and the
+   * batch ends.
+   */
+  async #prepare(chunk: readonly SQSRecord[]): Promise<Chunk | undefined> {
+    let lease: DataKeyLease;
+    try {
+      lease = await this.#deps.dataKeys.acquire(chunk.length * SEALS_PER_RECORD);
+    } catch (error) {
+      this.#failAll(chunk, error);
+      return undefined;
+    }
+    const ctx: PrepareContext = {
+      tokenizer: this.#deps.tokenizer,
+      dataKey: lease.key,
+      now: this.#now,
+      sealedByToken: sealedCache(lease.dataKey),
+      lease,
+    };
+    const keyRef: DataKeyRef = { id: lease.id, kekId: lease.kekId, wrapped: lease.wrapped };
     const items: PreparedRecord[] = [];
     for (const record of chunk) {
       try {
         items.push(prepareRecord(record, ctx));
       } catch (error) {
-        failAll([record], error);
-        if (fifo) {
-          prepareFailed = true;
+        this.#failAll([record], error);
+        if (this.report.fifo) {
+          this.#prepareFailed = true;
           break;
         }
       }
     }
-    return { items, encoded: encodeAhead(deps.store, items, keyRef) };
-  };
+    return { items, encoded: encodeAhead(this.#deps.store, items, keyRef), ctx, keyRef, lease };
+  }
 
-  const write = async (segment: PreparedRecord[], encoded?: () => EncodedWrite): Promise<'continue' | 'stop'> => {
+  async #write(chunk: Chunk, segment: PreparedRecord[], encoded?: () => EncodedWrite): Promise<Step> {
     if (segment.length === 0) return 'continue';
+    const { store } = this.#deps;
     const started = performance.now();
     try {
-      report.statements += 1;
-      const result = await deps.store.write(encoded ? encoded() : deps.store.encode(toWriteSet(segment, keyRef)));
-      report.writeMs += performance.now() - started;
-      if (result.connectMs !== undefined) report.connectMs = (report.connectMs ?? 0) + result.connectMs;
-      report.connectionRetried ||= result.retried;
-      for (const item of segment) outcomes.set(item.messageId, settled(item, result.written, result.quarantined));
+      this.report.statements += 1;
+      const result = await store.write(encoded ? encoded() : store.encode(toWriteSet(segment, chunk.keyRef)));
+      this.report.writeMs += performance.now() - started;
+      if (result.connectMs !== undefined) this.report.connectMs = (this.report.connectMs ?? 0) + result.connectMs;
+      this.report.connectionRetried ||= result.retried;
+      for (const item of segment) this.report.outcomes.set(item.messageId, settled(item, result.written, result.quarantined));
       return 'continue';
     } catch (error) {
-      report.writeMs += performance.now() - started;
-      if (classifyDatabaseError(error) === 'row') {
-        if (segment.length > 1) {
-          const middle = Math.ceil(segment.length / 2);
-          if ((await write(segment.slice(0, middle))) === 'stop') {
-            failAll(segment.slice(middle), error);
-            return 'stop';
-          }
-          return write(segment.slice(middle));
-        }
-        const [only] = segment as [PreparedRecord];
-        if (only.kind === 'login') {
-          // Rare (a row Postgres refused), so a search rather than a map built per batch.
-          const record = unique.find((r) => r.messageId === only.messageId) as SQSRecord;
-          const code = String((error as { code?: unknown }).code);
-          const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, `SQLSTATE ${code}: ${(error as Error).message}`);
-          return write([{ kind: 'quarantine', messageId: only.messageId, row: quarantineRow(record, reason, undefined, ctx) }]);
-        }
-        // Even the quarantine row is refused: leave it to redelivery and the DLQ.
-        failAll(segment, error);
-        return fifo ? 'stop' : 'continue';
+      this.report.writeMs += performance.now() - started;
+      if (classifyDatabaseError(error) !== 'row') {
+        this.#failAll(segment, error);
+        return 'stop';
       }
-      failAll(segment, error);
+      return segment.length > 1 ? this.#bisect(chunk, segment, error) : this.#rejected(chunk, segment[0] as PreparedRecord, error);
+    }
+  }
+
+  /** A statement refused for a row's content: each half on its own, until the row stands alone. */
+  async #bisect(chunk: Chunk, segment: PreparedRecord[], error: unknown): Promise<Step> {
+    const middle = Math.ceil(segment.length / 2);
+    if ((await this.#write(chunk, segment.slice(0, middle))) === 'stop') {
+      this.#failAll(segment.slice(middle), error);
       return 'stop';
     }
-  };
-
-  // Large batches go in chunks, and the next chunk is prepared and encoded
-  // while the previous one's statement runs: the client's CPU work (HMAC,
-  // AES-GCM, encoding) and the server's then overlap instead of adding up.
-  // A chunk is sent only after the previous one committed, so a FIFO batch
-  // keeps its order and the first failure still ends the batch.
-  const chunks = chunksOf(unique, deps.chunkSize ?? WRITE_CHUNK_SIZE);
-  let next = prepareChunk(chunks[0] ?? []);
-  for (let k = 0; k < chunks.length; k += 1) {
-    const writing = write(next.items, next.encoded);
-    const more = k + 1 < chunks.length && !prepareFailed;
-    if (more) {
-      // Let the statement reach the socket (pool checkout and query are
-      // promise-chained) before this turn of the event loop goes to the CPU.
-      await yieldToIo();
-      next = prepareChunk(chunks[k + 1] as SQSRecord[]);
-    }
-    if ((await writing) === 'stop' || !more) break;
+    return this.#write(chunk, segment.slice(middle));
   }
-  return report;
-}
 
-/**
- * Records per statement in a large batch. Big enough that the per-statement
- * cost (round trip, planning, commit) stays small against its rows, small
- * enough that a batch of 1,000 has four chunks to overlap.
- */
-export const WRITE_CHUNK_SIZE = 250;
+  /** The one row Postgres refused: a login is quarantined instead; a refused quarantine row is left to redelivery and the DLQ. */
+  async #rejected(chunk: Chunk, only: PreparedRecord, error: unknown): Promise<Step> {
+    if (only.kind === 'login') {
+      // Rare (a row Postgres refused), so a search rather than a map built per batch.
+      const record = this.#unique.find((r) => r.messageId === only.messageId) as SQSRecord;
+      return this.#write(chunk, [{ kind: 'quarantine', messageId: only.messageId, row: rejectedRow(record, error, chunk.ctx) }]);
+    }
+    this.#failAll([only], error);
+    return this.report.fifo ? 'stop' : 'continue';
+  }
 
-interface Chunk {
-  items: PreparedRecord[];
-  /** The chunk's statement parameters, encoded ahead; throws what encoding threw. */
-  encoded: () => EncodedWrite;
+  #failAll(list: readonly { messageId: string }[], error: unknown): void {
+    for (const { messageId } of list) this.report.outcomes.set(messageId, { messageId, status: 'failed', error });
+  }
 }
 
 /**
@@ -210,7 +245,7 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 /** Beyond this many cached sealed values, the cache starts over (about 400 bytes each). */
 const SEALED_CACHE_LIMIT = 10_000;
 
-// Per data key (the object DataKeyCache hands out until it rotates): a value
+// Per data key (the object DataKeyCache keeps until it rotates): a value
 // seen in an earlier batch reuses its sealed entry (same key, same AAD, same
 // ciphertext) instead of paying for an AES-GCM seal again. Only tokens and
 // ciphertexts are cached, never a plaintext value; a rotated key's state is
@@ -226,12 +261,6 @@ function sealedCache(dataKey: ActiveDataKey): Map<string, VaultEntry> {
     sealed.clear();
   }
   return sealed;
-}
-
-function unsettled(record: SQSRecord, error: Error): RecordOutcome {
-  // Until a write settles it, a record counts as failed: nothing is reported
-  // done that did not commit.
-  return { messageId: record.messageId, status: 'failed', error };
 }
 
 function settled(item: PreparedRecord, written: Set<string>, quarantined: Set<string>): RecordOutcome {

@@ -1,44 +1,54 @@
 import type { Tokenizer } from '../masking/tokenize.js';
+import { LoginMessageSchema } from '../record/login-schema.js';
 
-const SAFE_FIELDS = new Set(['user_id', 'device_type', 'locale', 'app_version']);
-const PII_FIELDS = { ip: 'ip', device_id: 'device_id' } as const;
-const MAX_FIELDS = 20;
-const MAX_TEXT = 128;
+/** The login's own fields whose values may be shown, each only when valid by the schema's rule for it. */
+const SHOWN_FIELDS = ['user_id', 'device_type', 'locale', 'app_version'] as const;
+const PII_FIELDS = ['ip', 'device_id'] as const;
+const KNOWN = new Set<string>([...SHOWN_FIELDS, ...PII_FIELDS]);
 
 /**
- * What an operator may see of a quarantined body without unsealing it: field
- * names, value types, non-PII values (truncated) and the tokens of the PII
- * fields. Unknown fields show their type only, since a malformed body may
- * carry PII under any name. Output is always storable as jsonb: no NUL, no
- * lone surrogates, bounded size.
+ * What an analyst may see of a quarantined body without unsealing it (the
+ * preview column): the login's known fields, a value only when it passes its
+ * own field's rule (a device_type that fails "short lowercase word" may be
+ * anything: it shows as its type), the PII fields as tokens, and of the
+ * other fields their count alone, never their names or values: a malformed
+ * body may carry PII under any name. Always storable as jsonb.
  */
 export function quarantinePreview(json: unknown, bodyLength: number, tokenizer: Tokenizer): string {
   if (json === undefined) return JSON.stringify({ type: 'unparseable', length: bodyLength });
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return JSON.stringify({ type: typeName(json), length: bodyLength });
   }
+  const body = json as Record<string, unknown>;
   const fields: Record<string, string> = {};
-  const keys = Object.keys(json);
-  for (const key of keys.slice(0, MAX_FIELDS)) {
-    const value = (json as Record<string, unknown>)[key];
-    const name = storable(key).slice(0, 64);
-    if (typeof value === 'string' && SAFE_FIELDS.has(key)) {
-      fields[name] = storable(value).slice(0, MAX_TEXT);
-    } else if (typeof value === 'string' && key in PII_FIELDS) {
-      fields[name] = `token:${tokenizer.token(PII_FIELDS[key as keyof typeof PII_FIELDS], value)}`;
-    } else {
-      fields[name] = `<${typeName(value)}>`;
-    }
+  for (const name of SHOWN_FIELDS) {
+    if (!(name in body)) continue;
+    const value = body[name];
+    const valid = typeof value === 'string' && LoginMessageSchema.shape[name].safeParse(value).success;
+    fields[name] = valid ? value : `<${typeName(value)}>`;
   }
-  return JSON.stringify({ type: 'object', length: bodyLength, fields, more_fields: Math.max(0, keys.length - MAX_FIELDS) });
+  for (const name of PII_FIELDS) {
+    if (!(name in body)) continue;
+    const value = body[name];
+    fields[name] = typeof value === 'string' ? `token:${tokenizer.token(name, value)}` : `<${typeName(value)}>`;
+  }
+  const unknown = Object.keys(body).filter((k) => !KNOWN.has(k)).length;
+  return JSON.stringify({ type: 'object', length: bodyLength, fields, unknown_fields: unknown });
+}
+
+/**
+ * The user's identity kept with a quarantined body: the token of its
+ * user_id (masking key, kind 'user_id'), when the body is a JSON object with
+ * a string user_id, valid or not. forget matches it; nobody can read it.
+ */
+export function quarantineUserToken(json: unknown, tokenizer: Tokenizer): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const userId = (json as Record<string, unknown>).user_id;
+  return typeof userId === 'string' ? tokenizer.token('user_id', userId) : null;
 }
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
-}
-
-function storable(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD').toWellFormed();
 }

@@ -30,8 +30,10 @@ export interface QuarantineRow {
   messageId: string;
   reason: QuarantineReason;
   detail: string;
-  /** JSON text: field names, types and masked values only. */
+  /** JSON text: known field names, types and valid or masked values only. */
   preview: string;
+  /** The token (kind user_id) of the body's user_id, when it has one: what forget matches. */
+  userToken: string | null;
   bodyNonce: Buffer;
   bodyCiphertext: Buffer;
   keyVersion: string;

@@ -10,30 +10,97 @@ export interface ActiveDataKey {
 }
 
 /**
+ * The most values one data key may ever seal, whatever VAULT_DATA_KEY_MAX_USES
+ * says: AES-GCM with random 96-bit nonces must stay well below 2³² messages
+ * per key (NIST SP 800-38D) for nonce collisions to stay negligible.
+ */
+export const DATA_KEY_USES_CAP = 2 ** 30;
+
+/**
+ * The most values one record may seal under its batch's data key: its ip and
+ * device id, then its whole body if Postgres rejects the row and it is
+ * quarantined. A quarantined body alone seals once.
+ */
+export const SEALS_PER_RECORD = 3;
+
+/** A seal beyond what a lease reserved: a counting mistake, refused rather than over-using the key. */
+export class DataKeyLimitError extends Error {
+  override readonly name = 'DataKeyLimitError';
+}
+
+/**
+ * Uses of one data key reserved ahead (a chunk's worst case), then counted
+ * one by one as values are sealed: `take()` refuses a seal past the
+ * reservation, and `release()` gives back what was not used, so the key's
+ * count ends at the number of values it really sealed.
+ */
+export interface DataKeyLease extends ActiveDataKey {
+  /** The key the lease is on (the same object for every lease on it). */
+  readonly dataKey: ActiveDataKey;
+  take(): void;
+  release(): void;
+}
+
+interface KeyState {
+  dataKey: ActiveDataKey;
+  /** Reserved by open leases plus sealed under closed ones. */
+  uses: number;
+}
+
+/**
  * Data-key caching, as the AWS Encryption SDK does it: one KMS GenerateDataKey
  * per sandbox and per `maxUses` sealed values, not one per value, which keeps
  * KMS out of the per-record path (cost and latency) while bounding how much
- * data one key protects. Hand-written because the AWS Encryption SDK brings a
- * large dependency tree into a bundle that must stay under 1 MB, and we need
- * only this one piece of it.
+ * data one key protects: no key ever seals more than `maxUses` values. The id
+ * is chosen before the key is made, so the key-encryption key can bind it
+ * (KMS encryption context). Hand-written because the AWS Encryption SDK
+ * brings a large dependency tree into a bundle that must stay under 1 MB, and
+ * we need only this one piece of it.
  */
 export class DataKeyCache {
-  #active?: ActiveDataKey;
-  #uses = 0;
+  #active?: KeyState;
 
   constructor(
     readonly kek: KeyEncryptionKey,
     readonly maxUses: number,
-  ) {}
-
-  /** The key to seal `count` values with; a new one once the budget is spent. */
-  async acquire(count: number): Promise<ActiveDataKey> {
-    if (!this.#active || this.#uses + count > this.maxUses) {
-      const { plaintext, wrapped, kekId } = await this.kek.generateDataKey();
-      this.#active = { id: randomUUID(), key: createSecretKey(plaintext), wrapped, kekId };
-      this.#uses = 0;
+  ) {
+    if (!Number.isInteger(maxUses) || maxUses < SEALS_PER_RECORD || maxUses > DATA_KEY_USES_CAP) {
+      throw new RangeError(`a data key's uses must be ${SEALS_PER_RECORD} to ${DATA_KEY_USES_CAP}, not ${maxUses}`);
     }
-    this.#uses += count;
-    return this.#active;
   }
+
+  /** A lease of `count` uses of the current key; a new key when the current one cannot give them all. */
+  async acquire(count: number): Promise<DataKeyLease> {
+    if (!Number.isInteger(count) || count < 0 || count > this.maxUses) {
+      throw new RangeError(`${count} seals cannot fit one data key (at most ${this.maxUses})`);
+    }
+    if (!this.#active || this.#active.uses + count > this.maxUses) {
+      const id = randomUUID();
+      const { plaintext, wrapped, kekId } = await this.kek.generateDataKey(id);
+      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0 };
+    }
+    const state = this.#active;
+    state.uses += count;
+    return lease(state, count);
+  }
+}
+
+function lease(state: KeyState, reserved: number): DataKeyLease {
+  let taken = 0;
+  let open = true;
+  return {
+    ...state.dataKey,
+    dataKey: state.dataKey,
+    take() {
+      if (!open || taken >= reserved) {
+        throw new DataKeyLimitError(`data key ${state.dataKey.id}: a seal beyond the ${reserved} reserved`);
+      }
+      taken += 1;
+    },
+    release() {
+      if (!open) return;
+      open = false;
+      state.uses -= reserved - taken;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { open, seal } from './seal.js';
+import { open, seal, VaultAuthenticationError } from './seal.js';
 
 /** A fresh data key, in the clear (memory only) and wrapped (for the database). */
 export interface DataKey {
@@ -11,12 +11,15 @@ export interface DataKey {
 
 /**
  * The key-encryption key: AWS KMS in AWS, a local key file for the demo and
- * tests. Only wrapped data keys ever reach the database.
+ * tests. Only wrapped data keys ever reach the database. A data key is bound
+ * to its vault_data_keys.id when wrapped (KMS: encryption context; local: the
+ * AAD), so it opens only under that id, and a CloudTrail Decrypt record names
+ * the key it opened. Keys wrapped before the id was bound still open.
  */
 export interface KeyEncryptionKey {
   readonly id: string;
-  generateDataKey(): Promise<DataKey>;
-  unwrap(wrapped: Buffer, kekId: string): Promise<Buffer>;
+  generateDataKey(dataKeyId: string): Promise<DataKey>;
+  unwrap(wrapped: Buffer, kekId: string, dataKeyId: string): Promise<Buffer>;
 }
 
 export class KekError extends Error {
@@ -52,16 +55,23 @@ export class LocalKek implements KeyEncryptionKey {
     return JSON.stringify({ id, key: `base64:${randomBytes(32).toString('base64')}` }, null, 2);
   }
 
-  async generateDataKey(): Promise<DataKey> {
+  async generateDataKey(dataKeyId: string): Promise<DataKey> {
     const plaintext = randomBytes(32);
-    const { nonce, ciphertext } = seal(this.#key, plaintext, `dek:${this.id}`);
+    const { nonce, ciphertext } = seal(this.#key, plaintext, `dek:${this.id}:${dataKeyId}`);
     return { plaintext, wrapped: Buffer.concat([nonce, ciphertext]), kekId: this.id };
   }
 
-  async unwrap(wrapped: Buffer, kekId: string): Promise<Buffer> {
+  async unwrap(wrapped: Buffer, kekId: string, dataKeyId: string): Promise<Buffer> {
     if (kekId !== this.id) {
       throw new KekError(`data key was wrapped by ${kekId}, but the configured key is ${this.id}`);
     }
-    return open(this.#key, { nonce: wrapped.subarray(0, 12), ciphertext: wrapped.subarray(12) }, `dek:${this.id}`);
+    const sealed = { nonce: wrapped.subarray(0, 12), ciphertext: wrapped.subarray(12) };
+    try {
+      return open(this.#key, sealed, `dek:${this.id}:${dataKeyId}`);
+    } catch (error) {
+      // Wrapped before data keys were bound to their id: the KEK's id alone.
+      if (!(error instanceof VaultAuthenticationError)) throw error;
+      return open(this.#key, sealed, `dek:${this.id}`);
+    }
   }
 }

@@ -11,7 +11,14 @@ export const KMS_CONTEXT_PURPOSE = 'login-etl-pii-vault';
 /** The vault_data_keys.id of the data key, so a CloudTrail Decrypt names which key was opened. */
 export const KMS_CONTEXT_DATA_KEY_ID = 'data_key_id';
 
-const CONTEXT = { [KMS_CONTEXT_PURPOSE_KEY]: KMS_CONTEXT_PURPOSE };
+/** The context a data key is wrapped and unwrapped with. */
+export const kmsContext = (dataKeyId: string): Record<string, string> => ({
+  [KMS_CONTEXT_PURPOSE_KEY]: KMS_CONTEXT_PURPOSE,
+  [KMS_CONTEXT_DATA_KEY_ID]: dataKeyId,
+});
+
+/** Data keys wrapped before their id was bound carry the purpose alone. */
+const LEGACY_CONTEXT = { [KMS_CONTEXT_PURPOSE_KEY]: KMS_CONTEXT_PURPOSE };
 
 /** AWS KMS as key-encryption key: GenerateDataKey on write, Decrypt on unmask. */
 export class KmsKek implements KeyEncryptionKey {
@@ -20,9 +27,9 @@ export class KmsKek implements KeyEncryptionKey {
     readonly client: Pick<KMSClient, 'send'>,
   ) {}
 
-  async generateDataKey(): Promise<DataKey> {
+  async generateDataKey(dataKeyId: string): Promise<DataKey> {
     const out = await this.client.send(
-      new GenerateDataKeyCommand({ KeyId: this.id, KeySpec: 'AES_256', EncryptionContext: CONTEXT }),
+      new GenerateDataKeyCommand({ KeyId: this.id, KeySpec: 'AES_256', EncryptionContext: kmsContext(dataKeyId) }),
     );
     if (!out.Plaintext || !out.CiphertextBlob) throw new KekError('KMS GenerateDataKey returned no key');
     return {
@@ -32,10 +39,23 @@ export class KmsKek implements KeyEncryptionKey {
     };
   }
 
-  async unwrap(wrapped: Buffer, kekId: string): Promise<Buffer> {
-    const out = await this.client.send(
-      new DecryptCommand({ CiphertextBlob: wrapped, KeyId: kekId, EncryptionContext: CONTEXT }),
-    );
+  /**
+   * Decrypt with the key's id in the context. KMS answers
+   * InvalidCiphertextException when the context does not match; only then is
+   * the context without the id tried, which opens only the keys wrapped
+   * before ids were bound: a key wrapped under one id never opens as another.
+   */
+  async unwrap(wrapped: Buffer, kekId: string, dataKeyId: string): Promise<Buffer> {
+    try {
+      return await this.#decrypt(wrapped, kekId, kmsContext(dataKeyId));
+    } catch (error) {
+      if ((error as { name?: unknown }).name !== 'InvalidCiphertextException') throw error;
+      return this.#decrypt(wrapped, kekId, LEGACY_CONTEXT);
+    }
+  }
+
+  async #decrypt(wrapped: Buffer, kekId: string, context: Record<string, string>): Promise<Buffer> {
+    const out = await this.client.send(new DecryptCommand({ CiphertextBlob: wrapped, KeyId: kekId, EncryptionContext: context }));
     if (!out.Plaintext) throw new KekError('KMS Decrypt returned no plaintext');
     return Buffer.from(out.Plaintext);
   }

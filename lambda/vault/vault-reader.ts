@@ -60,7 +60,7 @@ export class VaultReader {
 
   async #unwrap(entry: StoredVaultEntry): Promise<Buffer> {
     try {
-      return await this.#kek.unwrap(entry.wrappedKey, entry.kekId);
+      return await this.#kek.unwrap(entry.wrappedKey, entry.kekId, entry.dekId);
     } catch (error) {
       if (error instanceof VaultAuthenticationError) {
         // The local KEK opened nothing: another key under the same id, or an altered wrapped key.

@@ -66,7 +66,7 @@ describe('commands in the docs', () => {
       sqs = await startSqsEmulator();
       const { queue } = await sqs.createQueueWithDlq('login-queue', { maxReceiveCount: 5, visibilityTimeout: 30 });
       env = {
-        DATABASE_URL: db.url,
+        DATABASE_URL: db.adminUrl,
         MASKING_KEYS: keyringJson(),
         VAULT_KEK_FILE: kekFile(),
         SQS_QUEUE_URL: queue.url,
@@ -97,7 +97,7 @@ describe('commands in the docs', () => {
       });
     }
 
-    const order = ['migrate', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'forget'];
+    const order = ['migrate', 'operator-login', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'forget'];
     const runnable = commands
       .filter((c) => order.includes(c.script))
       .sort((a, b) => order.indexOf(a.script) - order.indexOf(b.script));
@@ -108,7 +108,9 @@ describe('commands in the docs', () => {
         const args = await concrete(c);
         if (!args) continue;
         if (c.script === 'consume' && !args.includes('--drain')) args.push('--drain');
-        const run = await runTool(c.script, args, env, 120_000);
+        // The operator tools connect as an operator's own login; the others are given the admin and run the handler as the pipeline.
+        const login = ['unmask', 'forget'].includes(c.script) ? { DATABASE_URL: await db.operatorUrl() } : {};
+        const run = await runTool(c.script, args, { ...env, ...login }, 120_000);
         assert.equal(run.code, 0, `${c.file}: "${c.line}" exited ${run.code}: ${run.stderr}`);
         if (c.script !== 'unmask') assert.deepEqual(findPii(run.stdout + run.stderr), [], `${c.line} printed PII`);
         ran += 1;

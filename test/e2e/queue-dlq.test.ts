@@ -26,7 +26,7 @@ describe('a message that keeps failing transiently', () => {
 
   before(async () => {
     [db, sqs] = await Promise.all([createTestDatabase('queue_dlq'), startSqsEmulator()]);
-    const target = new URL(db.url);
+    const target = new URL(db.adminUrl);
     proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.start();
   });
@@ -43,7 +43,7 @@ describe('a message that keeps failing transiently', () => {
     const { MessageId } = await sqs.client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     assert.ok(MessageId);
     // The consumer's database goes through the proxy; it is down for the first part.
-    const env = testEnv(proxy.url(db.url), { DB_CONNECT_TIMEOUT_MS: '1000' });
+    const env = testEnv(proxy.url(db.adminUrl), { DB_CONNECT_TIMEOUT_MS: '1000' });
     await proxy.stop();
 
     // The consumer the CLI runs, in this process: its CLI would refuse to

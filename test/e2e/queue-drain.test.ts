@@ -28,7 +28,7 @@ describe('send + consume --drain against an SQS-compatible server', () => {
 
   before(async () => {
     [db, sqs] = await Promise.all([createTestDatabase('queue_drain'), startSqsEmulator()]);
-    env = testEnv(db.url);
+    env = testEnv(db.adminUrl);
   });
   after(async () => {
     await sqs.stop();

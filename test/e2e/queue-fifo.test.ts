@@ -28,7 +28,7 @@ describe('a FIFO queue without content-based deduplication', () => {
 
   before(async () => {
     [db, sqs] = await Promise.all([createTestDatabase('queue_fifo'), startSqsEmulator()]);
-    env = testEnv(db.url);
+    env = testEnv(db.adminUrl);
     dir = mkdtempSync(path.join(tmpdir(), 'login-etl-fifo-'));
   });
   after(async () => {

@@ -33,7 +33,7 @@ describe('npm run redrive keeps a message idempotent', () => {
   it('a message that committed but was never deleted lands no second row after one redrive, or two', async () => {
     const { queue, dlq } = await sqs.createQueueWithDlq('login-queue', { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeout: 1 });
     const info = await describeQueue(sqs.client, resolveQueueTarget({ queueUrl: queue.url, endpoint: sqs.endpoint }));
-    const env = testEnv(db.url);
+    const env = testEnv(db.adminUrl);
     const up = new LoginEtl(loadConfig(env));
     const down = new LoginEtl(loadConfig({ ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DB_CONNECT_TIMEOUT_MS: '500' }));
     try {

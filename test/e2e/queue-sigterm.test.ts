@@ -42,7 +42,7 @@ describe('consume stopped by SIGTERM in the middle of a drain', () => {
     const sent = await sendMessages(sqs.client, queue.url, sampleBodies.map((body, i) => ({ line: i + 1, body })), { fifo: false });
     assert.equal(sent.sent, 100);
     const sentIds = [...sent.messageIds.values()];
-    const env = testEnv(db.url);
+    const env = testEnv(db.adminUrl);
     const flags = ['--queue-url', queue.url, '--endpoint', sqs.endpoint];
 
     // Small batches on two pollers: a drain of many short invocations to interrupt.

@@ -35,7 +35,7 @@ describe('fuzz: the handler on hostile batches, against Postgres', () => {
   let etl: LoginEtl;
   before(async () => {
     db = await createTestDatabase('fuzz_handler');
-    etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
   });
   after(async () => {
     await etl.close();

@@ -81,6 +81,8 @@ describe('fuzz: parsing and preparing never throw and always decide', () => {
     assert.equal(reason(nastyBodies.leadingZeros as string), 'schema_violation');
     assert.equal(reason(nastyBodies.protoKeys as string), 'ok');
     assert.equal(reason(nastyBodies.sqlMetacharacters as string), 'ok');
+    assert.equal(reason(nastyBodies.notALocale as string), 'schema_violation');
+    assert.equal(reason(nastyBodies.freeTextDeviceType as string), 'schema_violation');
     assert.equal(reason(nastyBodies.duplicateKeys as string), 'ok');
     assert.equal(reason(nastyBodies.hugeBody as string), 'ok');
   });

@@ -54,7 +54,7 @@ describe('configuration from Secrets Manager and KMS', () => {
   after(async () => db.drop());
 
   it('connects with the RDS secret, masks with the keyring secret, wraps data keys with KMS, once per sandbox', async () => {
-    const url = new URL(db.url);
+    const url = new URL(db.pipelineUrl);
     const secrets = new FakeSecrets({
       'arn:db': JSON.stringify({
         username: decodeURIComponent(url.username),

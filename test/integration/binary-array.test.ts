@@ -20,7 +20,7 @@ describe('binary array parameters, checked against Postgres text input', () => {
   let client: pg.Client;
   before(async () => {
     db = await createTestDatabase('binary_array', { migrate: false });
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: db.adminUrl });
     await client.connect();
   });
   after(async () => {
@@ -107,7 +107,8 @@ describe('binary array parameters, checked against Postgres text input', () => {
 
   it("reads every array parameter's type from the write statement's casts", () => {
     const types = arrayParameterTypes(WRITE_SQL);
-    assert.equal(types.size, 25, 'every parameter but the data key id, KEK id and wrapped key is an array');
+    assert.equal(types.size, 26, 'every parameter but the data key id, KEK id and wrapped key is an array');
+    assert.equal(types.get(28), 'varchar', 'the quarantine user tokens, last');
     assert.equal(types.get(3), 'varchar');
     assert.equal(types.get(6), 'bytea');
     assert.equal(types.get(11), 'jsonb');

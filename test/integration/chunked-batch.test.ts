@@ -30,7 +30,7 @@ describe('chunked batches against a real Postgres', () => {
   before(async () => {
     db = await createTestDatabase('chunked');
     // A short statement timeout turns a held lock into a transient failure.
-    etl = new LoginEtl(loadConfig(testEnv(db.url, { DB_STATEMENT_TIMEOUT_MS: '500' })));
+    etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl, { DB_STATEMENT_TIMEOUT_MS: '500' })));
   });
   after(async () => {
     await etl.close();
@@ -78,7 +78,7 @@ describe('chunked batches against a real Postgres', () => {
       const blocked = sqsEvent(bodies, { idPrefix: prefix }).Records[5]?.messageId as string;
       // Another transaction holds an uncommitted row with record 5's message id:
       // chunk 2's ON CONFLICT waits for it until the statement timeout (57014).
-      const holder = new pg.Client({ connectionString: db.url });
+      const holder = new pg.Client({ connectionString: db.adminUrl });
       await holder.connect();
       try {
         await holder.query('BEGIN');

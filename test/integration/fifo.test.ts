@@ -17,11 +17,13 @@ describe('FIFO batches', () => {
   before(async () => {
     db = await createTestDatabase('fifo');
     // A row Postgres always rejects (check_violation: permanent), and a row that
-    // fails transiently (serialization_failure) while the switch is on.
+    // fails transiently (serialization_failure) while the switch is on. The
+    // trigger reads the switch with its owner's rights: the pipeline's login may not.
     await db.pool.query(`
       CREATE TABLE fault_switch(on_ boolean NOT NULL);
       INSERT INTO fault_switch VALUES (true);
-      CREATE FUNCTION inject_faults() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION inject_faults() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = public, pg_temp AS $$
       BEGIN
         IF NEW.user_id = 'always-rejected' THEN
           RAISE EXCEPTION 'rejected for the test' USING ERRCODE = 'check_violation';
@@ -42,7 +44,7 @@ describe('FIFO batches', () => {
     });
     const event = sqsEvent(bodies, { idPrefix: 'fifo', queueArn: FIFO_ARN });
     const ids = event.Records.map((r) => r.messageId);
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const first = await etl.process(event);
       assert.equal(first.report.fifo, true);
@@ -75,7 +77,7 @@ describe('FIFO batches', () => {
       return JSON.stringify({ ...m, user_id: i === 1 ? 'always-rejected' : i === 4 ? 'flaky' : `std-${i}` });
     });
     const event = sqsEvent(bodies, { idPrefix: 'standard' });
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const result = await etl.process(event);
       const failed = new Set(result.response.batchItemFailures.map((f) => f.itemIdentifier));

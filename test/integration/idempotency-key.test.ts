@@ -24,7 +24,7 @@ const originalId = (value: string) => ({ dataType: 'String', stringValue: value,
 describe('the pipeline keys rows by the original message id of a redriven message', () => {
   let db: TestDatabase;
   let etl: LoginEtl;
-  const env = () => testEnv(db.url);
+  const env = () => testEnv(db.pipelineUrl);
   before(async () => {
     db = await createTestDatabase('idempotency_key');
     etl = new LoginEtl(loadConfig(env()));

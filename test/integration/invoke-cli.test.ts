@@ -20,20 +20,21 @@ describe('npm run invoke', () => {
   after(async () => db.drop());
 
   it('runs the handler on a SAM-style event and prints the response and a summary', async () => {
-    const run = await runTool('invoke', [sampleEvent], testEnv(db.url));
+    const run = await runTool('invoke', [sampleEvent], testEnv(db.adminUrl));
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { batchItemFailures: [] });
     assert.match(run.stderr, /100 received: 99 written, 0 duplicate, 1 quarantined \(schema_violation: 1\), 0 failed; 0 to redeliver/);
+    assert.match(run.stderr, /^the handler ran as login_etl_pipeline \(not a superuser\)$/m, 'DATABASE_URL is the admin; the handler is not');
     assert.deepEqual(findPii(run.stdout + run.stderr), []);
 
-    const again = await runTool('invoke', [sampleEvent], testEnv(db.url));
+    const again = await runTool('invoke', [sampleEvent], testEnv(db.adminUrl));
     assert.match(again.stderr, /100 received: 0 written, 100 duplicate/);
   });
 
   it('fills in what a hand-written event leaves out', async () => {
     const file = path.join(dir, 'minimal.json');
     writeFileSync(file, JSON.stringify({ Records: [{ messageId: 'hand-1', body: '{"user_id":"u","device_type":"ios","ip":"::1","device_id":"d-1","app_version":"1.2"}' }] }));
-    const run = await runTool('invoke', [file], testEnv(db.url));
+    const run = await runTool('invoke', [file], testEnv(db.adminUrl));
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /1 received: 1 written/);
   });
@@ -48,12 +49,12 @@ describe('npm run invoke', () => {
     for (const [name, content, expected] of cases) {
       const file = path.join(dir, name);
       if (content !== null) writeFileSync(file, content);
-      const run = await runTool('invoke', [file], testEnv(db.url));
+      const run = await runTool('invoke', [file], testEnv(db.adminUrl));
       assert.equal(run.code, 2, `${name}: ${run.stderr}`);
       assert.match(run.stderr, expected);
       assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, 'one line, no stack trace');
     }
-    const usage = await runTool('invoke', [], testEnv(db.url));
+    const usage = await runTool('invoke', [], testEnv(db.adminUrl));
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage: npm run invoke -- <event\.json>/);
   });

@@ -17,7 +17,7 @@ describe('applied migrations are checksummed', () => {
 
   before(async () => {
     db = await createTestDatabase('migrate_checksums', { migrate: false });
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: db.adminUrl });
     await client.connect();
   });
   after(async () => {

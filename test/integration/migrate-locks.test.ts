@@ -19,7 +19,7 @@ describe('migrations under lock contention (lock_timeout, retries)', () => {
   let db: TestDatabase;
   const clients: pg.Client[] = [];
   const connect = async () => {
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: db.adminUrl });
     await client.connect();
     clients.push(client);
     return client;

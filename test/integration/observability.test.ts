@@ -59,7 +59,7 @@ describe('logs and metrics of an invocation', () => {
   after(async () => db.drop());
 
   it('emits EMF metrics that match what happened, and no PII anywhere', async () => {
-    const run = await runTool('invoke', [eventFile, '--logs'], testEnv(db.url));
+    const run = await runTool('invoke', [eventFile, '--logs'], testEnv(db.adminUrl));
     assert.equal(run.code, 0, run.stderr);
     const docs = emfDocuments(run.stdout);
     assert.ok(docs.length >= 2, 'batch metrics and the cold start metric');
@@ -95,7 +95,7 @@ describe('logs and metrics of an invocation', () => {
       const small = path.join(path.dirname(eventFile), 'small.json');
       const event = sqsEvent(sampleBodies.slice(0, 3), { idPrefix: 'obs-fail' });
       writeFileSync(small, JSON.stringify(event));
-      const run = await runScript(path.join(repoRoot, 'test', 'support', 'lambda-runtime.ts'), [small], testEnv(empty.url));
+      const run = await runScript(path.join(repoRoot, 'test', 'support', 'lambda-runtime.ts'), [small], testEnv(empty.pipelineUrl));
       assert.match(run.stderr, /THROWN FullBatchFailureError/);
       const logs = jsonLines(run.stdout + run.stderr).filter((d) => !('_aws' in d));
       const failure = logs.find((l) => l.level === 'ERROR');

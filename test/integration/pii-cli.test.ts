@@ -11,7 +11,7 @@ import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { repoRoot } from '../../tools/lib/paths.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
-import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { keyringJson } from '../support/keys.js';
 import { findPii, sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
 
@@ -51,7 +51,7 @@ describe('the PII command-line tools', () => {
       });
     });
   const ingest = async (bodies: string[], idPrefix: string) => {
-    const etl = new LoginEtl(loadConfig(env));
+    const etl = new LoginEtl(loadConfig({ ...env, DATABASE_URL: db.pipelineUrl }));
     try {
       return await etl.process(sqsEvent(bodies, { idPrefix }));
     } finally {
@@ -74,7 +74,8 @@ describe('the PII command-line tools', () => {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MASKING_|VAULT_|DATABASE_URL)/.test(k)));
     env = {
       ...inherited,
-      DATABASE_URL: db.url,
+      // The operator tools connect as the operator's own login, never the admin.
+      DATABASE_URL: await db.operatorUrl(),
       MASKING_KEYS_FILE: keyringFile,
       VAULT_KEK_FILE: kekFile,
       // Nothing of the developer's .data/ is read or written.
@@ -121,8 +122,10 @@ describe('the PII command-line tools', () => {
     assert.match(lines[0] ?? '', new RegExp(`^ip +${s.ip.replaceAll('.', '\\.')} +masked_ip=[0-9a-f]{64} +key=v1 +rows=1$`));
     assert.match(lines[1] ?? '', new RegExp(`^device_id +${s.device_id} +masked_device_id=[0-9a-f]{64} +key=v1 +rows=1$`));
     assert.deepEqual(findPii(run.stderr), [], 'notes on stderr carry no values');
-    const audit = await db.pool.query('SELECT requested_by, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id DESC LIMIT 1');
-    assert.deepEqual(audit.rows, [{ requested_by: `dave (db: ${await currentUser(db.pool)})`, subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 }]);
+    const audit = await db.pool.query('SELECT requested_by, stated_operator, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id DESC LIMIT 1');
+    assert.deepEqual(audit.rows, [
+      { requested_by: 'login_etl_op_tester', stated_operator: 'dave', subject: s.user_id, reason: 'SUP-42', outcome: 'ok', values_returned: 2 },
+    ], 'who is the login the tool authenticated as; the OS user is what it stated');
 
     const token = (await rowsOf(s.user_id))[0]?.masked_device_id ?? '';
     const byToken = await cli('unmask', ['--masked-device-id', token, '--reason', 'SUP-42', '--operator', 'erin']);
@@ -145,18 +148,13 @@ describe('the PII command-line tools', () => {
     assert.deepEqual(audit.rows, [{ outcome: 'authentication_failed' }]);
   });
 
-  it('unmask runs under the operator role, and an analyst gets a permission error', async () => {
+  it("unmask runs as another operator's login, and the pipeline's login gets a permission error", async () => {
     const s = sample(22);
-    const asRole = (role: string) => {
-      const u = new URL(db.url);
-      u.searchParams.set('options', `-c role=${role}`);
-      return u.toString();
-    };
-    const operator = await cli('unmask', ['--user-id', s.user_id, '--reason', 'SUP-44'], { DATABASE_URL: asRole('login_etl_operator') });
+    const operator = await cli('unmask', ['--user-id', s.user_id, '--reason', 'SUP-44'], { DATABASE_URL: await db.operatorUrl('tester2') });
     assert.equal(operator.code, 0, operator.stderr);
-    const analyst = await cli('unmask', ['--user-id', s.user_id, '--reason', 'SUP-44'], { DATABASE_URL: asRole('login_etl_analyst') });
-    assert.deepEqual([analyst.code, analyst.stdout], [1, '']);
-    assert.match(analyst.stderr, /permission denied .*SQLSTATE 42501.*login_etl_operator/);
+    const pipeline = await cli('unmask', ['--user-id', s.user_id, '--reason', 'SUP-44'], { DATABASE_URL: db.pipelineUrl });
+    assert.deepEqual([pipeline.code, pipeline.stdout], [1, '']);
+    assert.match(pipeline.stderr, /permission denied .*SQLSTATE 42501.*login_etl_operator/);
   });
 
   it('forget prints counts only; unmask then says erased', async () => {

@@ -4,13 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
+import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { VaultReader } from '../../lambda/vault/vault-reader.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
-import { forget } from '../../tools/lib/pii/forget.js';
+import { forget, userTokens } from '../../tools/lib/pii/forget.js';
 import { unmask } from '../../tools/lib/pii/unmask.js';
 import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
-import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
 import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
@@ -40,6 +41,7 @@ describe('forget: erasure by crypto-shredding', () => {
   let reader: VaultReader;
 
   const show = (subject: UnmaskSubject) => unmask(client, { subject, context }, { reader });
+  const request = (userId: string) => ({ userId, context, userTokens: userTokens(parseKeyring(env.MASKING_KEYS ?? '', 'test'), userId) });
   const rowOf = async (userId: string) =>
     (await db.pool.query<{ masked_ip: string; masked_device_id: string }>(
       'SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = $1 ORDER BY ingested_at LIMIT 1', [userId],
@@ -49,10 +51,10 @@ describe('forget: erasure by crypto-shredding', () => {
 
   before(async () => {
     db = await createTestDatabase('pii_erasure');
-    env = testEnv(db.url);
+    env = testEnv(db.pipelineUrl);
     etl = new LoginEtl(loadConfig(env));
     assert.equal((await ingest(bodies, 'erasure')).counts.written, 3);
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: await db.operatorUrl() });
     await client.connect();
     reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
   });
@@ -65,7 +67,7 @@ describe('forget: erasure by crypto-shredding', () => {
 
   it('forgets a user: own values unrecoverable, the shared ip still recoverable for the other user', async () => {
     const a = await rowOf('user-a');
-    const result = await forget(client, { userId: 'user-a', context });
+    const result = await forget(client, request('user-a'));
     assert.deepEqual(
       { rows: result.loginRows, shredded: result.shredded, kept: result.keptShared, gone: result.alreadyGone },
       { rows: 1, shredded: { ip: 0, device_id: 1 }, kept: 1, gone: 0 },
@@ -85,9 +87,9 @@ describe('forget: erasure by crypto-shredding', () => {
 
     const kept = await db.pool.query('SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = $1', ['user-a']);
     assert.deepEqual(kept.rows, [a], 'the masked row stays for analytics');
-    const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, reason FROM pii_erasures');
+    const erasures = await db.pool.query('SELECT token, kind, user_id, requested_by, stated_operator, reason FROM pii_erasures');
     assert.deepEqual(erasures.rows, [
-      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: `bob (db: ${await currentUser(db.pool)})`, reason: context.reason },
+      { token: a.masked_device_id, kind: 'device_id', user_id: 'user-a', requested_by: 'login_etl_op_tester', stated_operator: 'bob', reason: context.reason },
     ]);
     const audit = await db.pool.query(`SELECT subject, outcome FROM pii_unmask_audit WHERE outcome = 'forgotten'`);
     assert.deepEqual(audit.rows, [{ subject: 'user-a', outcome: 'forgotten' }]);
@@ -95,13 +97,13 @@ describe('forget: erasure by crypto-shredding', () => {
 
   it('once every user of a shared value is forgotten, the value goes too', async () => {
     const b = await rowOf('user-b');
-    const result = await forget(client, { userId: 'user-b', context });
+    const result = await forget(client, request('user-b'));
     assert.deepEqual(result.shredded, { ip: 1, device_id: 1 });
     assert.equal(result.keptShared, 0);
     assert.equal((await show({ kind: 'ip', token: b.masked_ip })).outcome, 'erased');
     assert.equal((await show({ kind: 'user', userId: 'user-b' })).outcome, 'erased');
     assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'ok', 'other users are untouched');
-    const again = await forget(client, { userId: 'user-b', context });
+    const again = await forget(client, request('user-b'));
     assert.deepEqual([again.shredded, again.alreadyGone], [{ ip: 0, device_id: 0 }, 2], 'forgetting twice is harmless');
   });
 
@@ -109,7 +111,7 @@ describe('forget: erasure by crypto-shredding', () => {
     const late = await ingest([login('user-a', sample(9))], 'erasure-late', Date.now() - 60_000);
     assert.equal(late.counts.written, 1, 'a message that waited in the queue (or the DLQ) during the erasure');
     assert.equal((await show({ kind: 'user', userId: 'user-a' })).outcome, 'erased');
-    const sweep = await forget(client, { userId: 'user-a', context });
+    const sweep = await forget(client, request('user-a'));
     assert.deepEqual(sweep.shredded, { ip: 1, device_id: 1 }, 'forgetting again shreds what landed late');
     assert.equal((await ingest([login('user-a', sample(5))], 'erasure-later', Date.now() + 1_000)).counts.written, 1);
     const userA = await show({ kind: 'user', userId: 'user-a' });
@@ -124,16 +126,16 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.deepEqual([result.counts.written, result.counts.quarantined], [1, 1]);
 
     const grant = `UPDATE (body_dek_id, body_nonce, body_ciphertext) ON user_logins_quarantine`;
-    const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
+    const operator = new pg.Client({ connectionString: await db.operatorUrl() });
     await operator.connect();
     try {
       // Without migration 005's grant, forget still shreds the vault and says what it could not do.
       await db.pool.query(`REVOKE ${grant} FROM login_etl_operator`);
-      const limited = await forget(operator, { userId: 'user-q', context });
+      const limited = await forget(operator, request('user-q'));
       assert.deepEqual(limited.shredded, { ip: 1, device_id: 1 }, 'the operator role may shred the vault');
       assert.deepEqual(limited.quarantine, { sealed: 1, shredded: 0, notPermitted: true });
       await db.pool.query(`GRANT ${grant} TO login_etl_operator`);
-      const full = await forget(operator, { userId: 'user-q', context });
+      const full = await forget(operator, request('user-q'));
       assert.deepEqual(full.quarantine, { sealed: 1, shredded: 1, notPermitted: false });
     } finally {
       await operator.end();
@@ -144,12 +146,39 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.deepEqual(q.rows, [{ reason: 'schema_violation', user_id: 'user-q', body_ciphertext: null, body_nonce: null, body_dek_id: null }]);
   });
 
+  it('shreds the bodies of a login Postgres refused and of a message whose user_id no preview can hold', async () => {
+    const longId = `u-${'x'.repeat(198)}`; // longer than any login's user_id: a schema violation
+    await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT refuse_user_r CHECK (user_id <> 'user-r')`);
+    let ids: string[];
+    try {
+      const event = sqsEvent([login('user-r', sample(10)), login(longId, sample(11))], { idPrefix: 'erasure-unattributed' });
+      ids = event.Records.map((r) => r.messageId);
+      const result = await etl.process(event);
+      assert.equal(result.counts.quarantined, 2);
+    } finally {
+      await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT refuse_user_r');
+    }
+    const bodies = async () =>
+      (await db.pool.query<{ reason: string; shown: string; sealed: boolean }>(
+        `SELECT reason, preview->'fields'->>'user_id' AS shown, body_ciphertext IS NOT NULL AS sealed
+         FROM user_logins_quarantine WHERE message_id = ANY($1) ORDER BY reason`,
+        [ids],
+      )).rows;
+    assert.deepEqual(await bodies(), [
+      { reason: 'rejected_by_database', shown: 'user-r', sealed: true },
+      { reason: 'schema_violation', shown: '<string>', sealed: true },
+    ]);
+    assert.deepEqual((await forget(client, request('user-r'))).quarantine, { sealed: 1, shredded: 1, notPermitted: false });
+    assert.deepEqual((await forget(client, request(longId))).quarantine, { sealed: 1, shredded: 1, notPermitted: false });
+    assert.deepEqual((await bodies()).map((b) => b.sealed), [false, false]);
+  });
+
   it('waits for a batch in flight, and keeps the value that batch shares', async () => {
     assert.equal((await ingest([login('user-e', sample(8))], 'erasure-race')).counts.written, 1);
     const e = await rowOf('user-e');
     const dek = (await db.pool.query<{ dek_id: string }>('SELECT dek_id FROM pii_vault WHERE token = $1', [e.masked_ip])).rows[0];
-    // The pipeline's role, mid-statement: F's row with E's ip, not yet committed.
-    const writer = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_writer' });
+    // The pipeline's login, mid-statement: F's row with E's ip, not yet committed.
+    const writer = new pg.Client({ connectionString: db.pipelineUrl });
     await writer.connect();
     try {
       await writer.query('BEGIN');
@@ -164,7 +193,7 @@ describe('forget: erasure by crypto-shredding', () => {
         [e.masked_ip, 'f'.repeat(64)],
       );
       let settled = false;
-      const forgetting = forget(client, { userId: 'user-e', context }).finally(() => {
+      const forgetting = forget(client, request('user-e')).finally(() => {
         settled = true;
       });
       await sleep(300);
@@ -180,13 +209,13 @@ describe('forget: erasure by crypto-shredding', () => {
   });
 
   it('gives up cleanly when the vault stays locked, changing nothing', async () => {
-    const holder = new pg.Client({ connectionString: db.url });
+    const holder = new pg.Client({ connectionString: db.adminUrl });
     await holder.connect();
     const before = await db.pool.query('SELECT count(*) AS n FROM pii_unmask_audit');
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE pii_vault IN ROW EXCLUSIVE MODE');
-      await assert.rejects(forget(client, { userId: 'user-c', context }, { lockTimeoutMs: 200 }), { code: '55P03' });
+      await assert.rejects(forget(client, request('user-c'), { lockTimeoutMs: 200 }), { code: '55P03' });
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();
@@ -203,7 +232,7 @@ describe('forget: erasure by crypto-shredding', () => {
     'a message redelivered after the erasure does not bring the original back',
     async () => {
       const c = await rowOf('user-c');
-      await forget(client, { userId: 'user-c', context });
+      await forget(client, request('user-c'));
       const redelivered = await ingest([bodies[2] ?? ''], 'erasure'); // same message id as the first delivery
       assert.equal(redelivered.counts.duplicate, 1);
       assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'erased', 'unmask still refuses');

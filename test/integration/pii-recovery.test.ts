@@ -12,7 +12,7 @@ import { VaultReader } from '../../lambda/vault/vault-reader.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
 import { unmask, VaultIntegrityError, type UnmaskResult } from '../../tools/lib/pii/unmask.js';
 import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
-import { createTestDatabase, currentUser, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { kekFile, keyringJson, testEnv } from '../support/keys.js';
 import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
 
@@ -35,8 +35,8 @@ describe('unmask: recovery of the originals', () => {
       { reader: options.reader ?? reader, ...(options.keyring === false ? {} : { keyring: parseKeyring(env.MASKING_KEYS ?? '', 't') }) },
     );
   const auditRows = async () =>
-    (await db.pool.query<{ requested_by: string; subject_kind: string; subject: string; reason: string; outcome: string; values_returned: number }>(
-      'SELECT requested_by, subject_kind, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id',
+    (await db.pool.query<{ requested_by: string; stated_operator: string; subject_kind: string; subject: string; reason: string; outcome: string; values_returned: number }>(
+      'SELECT requested_by, stated_operator, subject_kind, subject, reason, outcome, values_returned FROM pii_unmask_audit ORDER BY id',
     )).rows;
   const tokensOf = async (userId: string) =>
     (await db.pool.query<{ masked_ip: string; masked_device_id: string }>(
@@ -45,7 +45,7 @@ describe('unmask: recovery of the originals', () => {
 
   before(async () => {
     db = await createTestDatabase('pii_recovery');
-    env = testEnv(db.url);
+    env = testEnv(db.pipelineUrl);
     const etl = new LoginEtl(loadConfig(env));
     try {
       const result = await etl.process(sqsEvent(sampleBodies, { idPrefix: 'recovery' }));
@@ -53,7 +53,7 @@ describe('unmask: recovery of the originals', () => {
     } finally {
       await etl.close();
     }
-    client = new pg.Client({ connectionString: db.url });
+    client = new pg.Client({ connectionString: await db.operatorUrl() });
     await client.connect();
     reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
   });
@@ -77,7 +77,8 @@ describe('unmask: recovery of the originals', () => {
     const audit = await auditRows();
     assert.equal(audit.length, samples.length, 'one audit row per request');
     assert.deepEqual(audit[0], {
-      requested_by: `alice (db: ${await currentUser(db.pool)})`,
+      requested_by: 'login_etl_op_tester',
+      stated_operator: 'alice',
       subject_kind: 'user_id',
       subject: samples[0]?.user_id,
       reason: context.reason,
@@ -86,10 +87,10 @@ describe('unmask: recovery of the originals', () => {
     });
   });
 
-  it('opens a single token of either kind, under the operator role', async () => {
+  it('opens a single token of either kind, as another operator login', async () => {
     const s = samples[7] as SampleLogin;
     const { masked_ip, masked_device_id } = await tokensOf(s.user_id);
-    const operator = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_operator' });
+    const operator = new pg.Client({ connectionString: await db.operatorUrl('tester2') });
     await operator.connect();
     try {
       const ip = await unmask(operator, { subject: { kind: 'ip', token: masked_ip }, context }, { reader });
@@ -174,7 +175,7 @@ describe('unmask: recovery of the originals', () => {
   });
 
   it('refuses to run for a role that may not read the vault, with a real permission error', async () => {
-    const analyst = new pg.Client({ connectionString: db.url, options: '-c role=login_etl_analyst' });
+    const analyst = new pg.Client({ connectionString: db.adminUrl, options: '-c role=login_etl_analyst' });
     await analyst.connect();
     try {
       const token = (await tokensOf((samples[0] as SampleLogin).user_id)).masked_ip;

@@ -9,7 +9,7 @@ import { tokenize } from '../../lambda/masking/tokenize.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { VaultReader } from '../../lambda/vault/vault-reader.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
-import { forget } from '../../tools/lib/pii/forget.js';
+import { forget, userTokens } from '../../tools/lib/pii/forget.js';
 import { unmask } from '../../tools/lib/pii/unmask.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
@@ -36,7 +36,7 @@ describe('database roles and what each can see', () => {
   const clients: pg.Client[] = [];
 
   const connect = async (role: Role): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString: asRole(db.url, role) });
+    const client = new pg.Client({ connectionString: asRole(db.adminUrl, role) });
     await client.connect();
     clients.push(client);
     return client;
@@ -49,18 +49,21 @@ describe('database roles and what each can see', () => {
 
   before(async () => {
     db = await createTestDatabase('pii_roles');
-    env = testEnv(db.url);
+    env = testEnv(db.pipelineUrl);
   });
   after(async () => {
     for (const c of clients) await c.end();
     await db.drop();
   });
 
-  it("the pipeline's write statement works under login_etl_writer, redelivery included", async () => {
-    const etl = new LoginEtl(loadConfig({ ...env, DATABASE_URL: asRole(db.url, 'login_etl_writer') }));
+  it("the pipeline's write works as login_etl_pipeline (not a superuser), redelivery included", async () => {
+    const etl = new LoginEtl(loadConfig(env));
     try {
       const { database } = await etl.resources();
-      assert.deepEqual((await database.pool.query('SELECT current_user AS u')).rows, [{ u: 'login_etl_writer' }]);
+      const who = await database.pool.query(
+        'SELECT session_user AS s, current_user AS c, rolsuper AS super FROM pg_roles WHERE rolname = session_user',
+      );
+      assert.deepEqual(who.rows, [{ s: 'login_etl_pipeline', c: 'login_etl_pipeline', super: false }]);
       const event = sqsEvent(sampleBodies, { idPrefix: 'roles' });
       const first = await etl.process(event);
       assert.deepEqual(first.counts, { written: 99, duplicate: 0, quarantined: 1, failed: 0 });
@@ -71,9 +74,11 @@ describe('database roles and what each can see', () => {
     }
   });
 
-  it('login_etl_writer can insert into the vault but not read it (SQLSTATE 42501)', async () => {
-    const writer = await connect('login_etl_writer');
-    assert.deepEqual((await writer.query('SELECT current_user AS u')).rows, [{ u: 'login_etl_writer' }]);
+  it("the pipeline's login can insert into the vault but not read it, nor touch anything else (SQLSTATE 42501)", async () => {
+    const writer = new pg.Client({ connectionString: db.pipelineUrl });
+    await writer.connect();
+    clients.push(writer);
+    assert.deepEqual((await writer.query('SELECT session_user AS u')).rows, [{ u: 'login_etl_pipeline' }]);
     await refused(writer, 'SELECT * FROM pii_vault');
     await refused(writer, 'SELECT ciphertext FROM pii_vault');
     await refused(writer, 'SELECT wrapped_key FROM vault_data_keys');
@@ -81,6 +86,24 @@ describe('database roles and what each can see', () => {
     await refused(writer, 'SELECT * FROM user_logins');
     await refused(writer, 'SELECT * FROM pii_unmask_audit');
     await refused(writer, 'DELETE FROM pii_vault');
+    await refused(writer, 'SELECT user_id, locale FROM user_logins');
+    await refused(writer, 'UPDATE user_logins SET locale = NULL');
+    await refused(writer, 'DELETE FROM user_logins');
+    await refused(writer, 'TRUNCATE user_logins');
+    await refused(writer, 'DROP TABLE user_logins_quarantine');
+    await refused(writer, 'ALTER TABLE pii_vault DISABLE TRIGGER ALL');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v2 SECURITY DEFINER');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v2 RESET search_path');
+    await refused(writer, 'CREATE TABLE public.shadow (id int)');
+    await refused(writer, `INSERT INTO pii_unmask_audit (requested_by, subject_kind, subject, reason, outcome) VALUES ('x', 'user_id', 'u', 'r', 'ok')`);
+    await refused(writer, `INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason) VALUES ('t', 'ip', 'u', 'x', 'r')`);
+    await refused(writer, 'SET ROLE login_etl_operator');
+    await refused(writer, 'CREATE ROLE sneaky LOGIN');
+    await refused(writer, 'CREATE DATABASE sneaky');
+    const replace = (await db.pool.query<{ def: string }>(
+      `SELECT pg_get_functiondef('login_etl_write_v2'::regproc) AS def`,
+    )).rows[0]?.def ?? assert.fail('no write function');
+    await refused(writer, replace);
   });
 
   it('login_etl_analyst reads user_logins only', async () => {
@@ -90,6 +113,7 @@ describe('database roles and what each can see', () => {
     await analyst.query('SELECT message_id, reason, preview FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM pii_vault');
     await refused(analyst, 'SELECT body_ciphertext FROM user_logins_quarantine');
+    await refused(analyst, 'SELECT user_token FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM vault_data_keys');
     await refused(analyst, 'SELECT * FROM pii_unmask_audit');
     await refused(analyst, 'SELECT * FROM pii_erasures');
@@ -97,22 +121,27 @@ describe('database roles and what each can see', () => {
     const execute = await analyst.query<{ role: string; may: boolean }>(
       `SELECT r AS role, has_function_privilege(r, p.oid, 'EXECUTE') AS may
        FROM pg_proc p, unnest(ARRAY['login_etl_writer', 'login_etl_analyst', 'login_etl_operator']) AS r
-       WHERE p.proname = 'login_etl_write_v1' ORDER BY r`,
+       WHERE p.proname IN ('login_etl_write_v1', 'login_etl_write_v2') ORDER BY r, p.proname`,
     );
     assert.deepEqual(execute.rows, [
       { role: 'login_etl_analyst', may: false },
+      { role: 'login_etl_analyst', may: false },
       { role: 'login_etl_operator', may: false },
+      { role: 'login_etl_operator', may: false },
+      { role: 'login_etl_writer', may: true },
       { role: 'login_etl_writer', may: true },
     ]);
   });
 
-  it('login_etl_operator can unmask and forget, but not rewrite the vault or the audit trail', async () => {
-    const operator = await connect('login_etl_operator');
+  it("an operator's login can unmask and forget, but not rewrite the vault or the audit trail", async () => {
+    const operator = new pg.Client({ connectionString: await db.operatorUrl() });
+    await operator.connect();
+    clients.push(operator);
     const reader = new VaultReader(await LocalKek.fromFile(env.VAULT_KEK_FILE ?? ''));
     const userId = (JSON.parse(sampleBodies[4] ?? '{}') as { user_id: string }).user_id;
     const shown = await unmask(operator, { subject: { kind: 'user', userId }, context }, { reader });
     assert.equal(shown.values.length, 2);
-    const forgotten = await forget(operator, { userId, context });
+    const forgotten = await forget(operator, { userId, context, userTokens: userTokens(parseKeyring(env.MASKING_KEYS ?? '', 'test'), userId) });
     assert.deepEqual(forgotten.shredded, { ip: 1, device_id: 1 });
     await refused(operator, `UPDATE pii_vault SET key_version = 'v9'`);
     await refused(operator, `INSERT INTO pii_vault SELECT * FROM pii_vault LIMIT 1`);

@@ -26,7 +26,7 @@ describe('pipeline against a real Postgres', () => {
   after(async () => db.drop());
 
   it('writes 99 sample logins and quarantines the malformed one, then absorbs a redelivery', async () => {
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const event = sqsEvent(sampleBodies, { idPrefix: 'samples' });
       const first = await etl.handle(event);
@@ -60,7 +60,7 @@ describe('pipeline against a real Postgres', () => {
 
   it('isolates a row Postgres rejects, quarantines it and commits the others', async () => {
     await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT test_reject CHECK (user_id <> 'reject-me')`);
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const bodies = sampleBodies.slice(0, 8).map((b, i) => {
         const m = JSON.parse(b) as Record<string, unknown>;
@@ -83,10 +83,10 @@ describe('pipeline against a real Postgres', () => {
   });
 
   it('reports every record when the database is unreachable, then lands the retried batch in full', async () => {
-    const target = new URL(db.url);
+    const target = new URL(db.pipelineUrl);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.start();
-    const etl = new LoginEtl(loadConfig(testEnv(proxy.url(db.url), { DB_CONNECT_TIMEOUT_MS: '1000' })));
+    const etl = new LoginEtl(loadConfig(testEnv(proxy.url(db.pipelineUrl), { DB_CONNECT_TIMEOUT_MS: '1000' })));
     const bodies = sampleBodies.slice(20, 30);
     const event = sqsEvent(bodies, { idPrefix: 'outage' });
     try {
@@ -110,7 +110,7 @@ describe('pipeline against a real Postgres', () => {
   });
 
   it('replaces a connection terminated between invocations and loses nothing', async () => {
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const warm = await etl.process(sqsEvent(sampleBodies.slice(40, 45), { idPrefix: 'terminate-a' }));
       assert.equal(warm.counts.written, 5);
@@ -128,7 +128,7 @@ describe('pipeline against a real Postgres', () => {
   });
 
   it('detects a connection that died while the sandbox was frozen and retries once', async () => {
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       assert.equal((await etl.process(sqsEvent(sampleBodies.slice(50, 55), { idPrefix: 'frozen-a' }))).counts.written, 5);
       // Terminate from another process while this one's event loop is blocked,
@@ -136,7 +136,7 @@ describe('pipeline against a real Postgres', () => {
       // when the next invocation takes the connection.
       execFileSync(process.execPath, ['--input-type=module', '-e', `
         import pg from 'pg';
-        const c = new pg.Client(${JSON.stringify(db.url)});
+        const c = new pg.Client(${JSON.stringify(db.adminUrl)});
         await c.connect();
         await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'login-etl'");
         await c.end();`], { cwd: repoRoot });

@@ -49,7 +49,7 @@ describe('chaos: connections that die under the function', () => {
 
   const etlFor = (poolMax: number) =>
     new LoginEtl(
-      loadConfig(testEnv(withSessionSettings(db.url, { idle_session_timeout: `${IDLE_SESSION_TIMEOUT_MS}ms` }), { DB_POOL_MAX: String(poolMax) })),
+      loadConfig(testEnv(withSessionSettings(db.pipelineUrl, { idle_session_timeout: `${IDLE_SESSION_TIMEOUT_MS}ms` }), { DB_POOL_MAX: String(poolMax) })),
     );
 
   it('closed by idle_session_timeout while frozen (57P05): the next batch lands, retried once', async () => {
@@ -89,7 +89,7 @@ describe('chaos: connections that die under the function', () => {
 
   it('pg_terminate_backend every few ms under 4 concurrent batches: the process survives, the batches retry or fail transiently', async (t) => {
     // Its own process: an uncaught error would end it, not this test file.
-    const run = await runScript(path.join(repoRoot, 'test', 'support', 'chaos', 'terminate-storm.ts'), ['3'], testEnv(db.url), 60_000);
+    const run = await runScript(path.join(repoRoot, 'test', 'support', 'chaos', 'terminate-storm.ts'), ['3'], testEnv(db.pipelineUrl, { LOGIN_ETL_TEST_ADMIN_URL: db.adminUrl }), 60_000);
     const counts = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { batches?: number; failedRecords?: number; retriedBatches?: number; terminated?: number; uncaught?: string };
     t.diagnostic(`storm: ${JSON.stringify(counts)}`);
     // It ran: backends were terminated, or the first terminate already killed the process.

@@ -103,7 +103,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
   before(async () => {
     [db, sqs] = await Promise.all([createTestDatabase('chaos_queue'), startSqsEmulator()]);
     await installChaosHooks(db.pool);
-    const target = new URL(db.url);
+    const target = new URL(db.adminUrl);
     dbProxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await dbProxy.start();
     sqsProxy = new SqsChaosProxy(sqs.endpoint);
@@ -138,7 +138,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
 
     // The consumer's database path: through the cuttable TCP proxy, sessions
     // closed by the server after 1 s idle, statements cancelled after 1.5 s.
-    const env = testEnv(withSessionSettings(dbProxy.url(db.url), { idle_session_timeout: IDLE_SESSION_TIMEOUT }), {
+    const env = testEnv(withSessionSettings(dbProxy.url(db.adminUrl), { idle_session_timeout: IDLE_SESSION_TIMEOUT }), {
       DB_CONNECT_TIMEOUT_MS: '1000',
       DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -226,7 +226,7 @@ describe('chaos: the queue mode under database, process and SQS faults', () => {
           return `SIGKILL with ${dropped} committed message(s) undeleted; new consumer started`;
         }
         case 'statement-timeout':
-          await holdTableLock(db.url, ms);
+          await holdTableLock(db.adminUrl, ms);
           return `ACCESS EXCLUSIVE on user_logins for ${ms} ms (statement_timeout ${STATEMENT_TIMEOUT_MS} ms)`;
         case 'failed-commit':
           await setFailCommit(db.pool, true);

@@ -26,7 +26,7 @@ describe('soak: many warm invocations in one sandbox', () => {
 
   it('keeps memory and the pool flat and loses nothing', async (t) => {
     const invocations = scaled(300, 1_000);
-    const etl = new LoginEtl(loadConfig(testEnv(db.url)));
+    const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     const heap: number[] = [];
     const rss: number[] = [];
     let maxPool = 0;

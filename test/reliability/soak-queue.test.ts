@@ -47,7 +47,7 @@ describe('soak: the queue mode drains a large queue at concurrency 4', () => {
     const consumer = new ConsumerProcess(
       'soak consumer',
       ['--queue-url', queue.url, '--endpoint', sqs.endpoint, '--drain', '--concurrency', String(CONCURRENCY), '--batch-size', '100', '--window', '1', '--logs'],
-      testEnv(db.url),
+      testEnv(db.adminUrl),
     );
     // Every 1 s (short) or 2 s (full): the consumer's RSS, the function's connections, rows landed.
     const samples: { at: number; rssMb: number; connections: number; landed: number }[] = [];

@@ -39,4 +39,17 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ...minimal, DB_IAM_AUTH: 'true' }), /AWS_REGION/);
     assert.equal(loadConfig({ ...minimal, DB_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' }).database.iamAuth, true);
   });
+
+  it('caps VAULT_DATA_KEY_MAX_USES at 2^30, whatever is configured, and names the variable', () => {
+    assert.equal(loadConfig(minimal).vault.dataKeyMaxUses, 100_000);
+    assert.equal(loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: String(2 ** 30) }).vault.dataKeyMaxUses, 2 ** 30);
+    for (const bad of [String(2 ** 30 + 1), '4294967296', '1e12', '2', '0', '-5', '1.5', 'lots']) {
+      assert.throws(
+        () => loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: bad }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'VAULT_DATA_KEY_MAX_USES',
+        bad,
+      );
+    }
+    assert.throws(() => loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: String(2 ** 31) }), /must be at most 1073741824 \(2\^30\)/);
+  });
 });

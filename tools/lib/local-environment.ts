@@ -2,19 +2,28 @@ import pg from 'pg';
 import { migrate, type MigrationResult } from '../../lambda/db/migrate.js';
 import { ensureLocalKeys } from './local-keys.js';
 import { startLocalDatabase, type LocalDatabase } from './local-database.js';
+import { localPipelineUrl, provisionLocalPipelineLogin } from './local-logins.js';
 
 export interface LocalEnvironment {
+  /**
+   * The handler's environment: DATABASE_URL is the pipeline's own login
+   * (login_etl_pipeline, the writer's grants and nothing else), never the
+   * admin; keys as configured.
+   */
   env: NodeJS.ProcessEnv;
+  /** The server; its `url` is the admin's, for migrateDatabase() only. */
   database: LocalDatabase;
 }
 
 /**
  * What a local run needs: a database (DATABASE_URL, else embedded) and keys
  * (the MASKING_* / VAULT_* variables when set, else the generated demo keys).
+ * DATABASE_URL names the database's owner (it migrates); the handler gets
+ * the same server and database as login_etl_pipeline.
  */
 export async function prepareLocalEnvironment(log?: (line: string) => void): Promise<LocalEnvironment> {
   const database = await startLocalDatabase(log ? { log } : {});
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: await localPipelineUrl(database.url) };
   const hasMasking = ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'].some((v) => process.env[v]);
   const hasVault = ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'].some((v) => process.env[v]);
   if (!hasMasking || !hasVault) {
@@ -25,11 +34,14 @@ export async function prepareLocalEnvironment(log?: (line: string) => void): Pro
   return { env, database };
 }
 
-export async function migrateDatabase(url: string): Promise<MigrationResult> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+/** As the admin: applies pending migrations, then gives the pipeline's login its local password. */
+export async function migrateDatabase(adminUrl: string): Promise<MigrationResult> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
-    return await migrate(client);
+    const result = await migrate(client);
+    await provisionLocalPipelineLogin(client, adminUrl);
+    return result;
   } finally {
     await client.end();
   }

@@ -6,6 +6,9 @@ import { sql as operatorErasure } from './005_operator_erasure.js';
 import { sql as writerVaultFilter } from './006_writer_vault_filter.js';
 import { sql as cCollationKeys } from './007_c_collation_keys.js';
 import { sql as writeFunction } from './008_write_function.js';
+import { sql as logins } from './009_logins.js';
+import { sql as auditStampedByDatabase } from './010_audit_stamped_by_database.js';
+import { sql as writeV2QuarantineUserToken } from './011_write_v2_quarantine_user_token.js';
 
 export interface Migration {
   version: number;
@@ -27,4 +30,7 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'writer_vault_filter', sql: writerVaultFilter },
   { version: 7, name: 'c_collation_keys', sql: cCollationKeys },
   { version: 8, name: 'write_function', sql: writeFunction },
+  { version: 9, name: 'logins', sql: logins },
+  { version: 10, name: 'audit_stamped_by_database', sql: auditStampedByDatabase },
+  { version: 11, name: 'write_v2_quarantine_user_token', sql: writeV2QuarantineUserToken },
 ];

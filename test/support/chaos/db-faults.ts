@@ -6,6 +6,8 @@ import pg from 'pg';
  * database only (its name is passed in), so other test files sharing the
  * server are untouched. None of them needs superuser beyond what the test
  * server gives the tests already (the embedded server's postgres user).
+ * The triggers read the chaos tables with their owner's rights: the pipeline
+ * runs as login_etl_pipeline, which may read nothing of them.
  */
 
 /**
@@ -24,7 +26,8 @@ export async function installChaosHooks(pool: pg.Pool): Promise<void> {
     INSERT INTO chaos_switch VALUES (1, false);
     CREATE TABLE chaos_poison (message_id varchar(128) PRIMARY KEY);
 
-    CREATE FUNCTION chaos_fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION chaos_fail_commit() RETURNS trigger LANGUAGE plpgsql
+      SECURITY DEFINER SET search_path = public, pg_temp AS $$
     BEGIN
       IF (SELECT fail_commit FROM chaos_switch WHERE id = 1) THEN
         RAISE EXCEPTION 'chaos: commit refused' USING ERRCODE = '40001';
@@ -34,7 +37,8 @@ export async function installChaosHooks(pool: pg.Pool): Promise<void> {
     CREATE CONSTRAINT TRIGGER chaos_fail_commit AFTER INSERT ON user_logins
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION chaos_fail_commit();
 
-    CREATE FUNCTION chaos_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION chaos_poison() RETURNS trigger LANGUAGE plpgsql
+      SECURITY DEFINER SET search_path = public, pg_temp AS $$
     BEGIN
       IF EXISTS (SELECT 1 FROM chaos_poison p WHERE p.message_id = NEW.message_id) THEN
         RAISE EXCEPTION 'chaos: row refused' USING ERRCODE = '23514';

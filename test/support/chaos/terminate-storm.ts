@@ -6,7 +6,8 @@
  * uncaught exception (the process would have died), 0 otherwise.
  *
  *   node --import tsx test/support/chaos/terminate-storm.ts <seconds>
- * with DATABASE_URL, MASKING_KEYS, VAULT_KEK_FILE in the environment.
+ * with DATABASE_URL (the pipeline's login), LOGIN_ETL_TEST_ADMIN_URL (to terminate
+ * its backends), MASKING_KEYS, VAULT_KEK_FILE in the environment.
  */
 import pg from 'pg';
 import { loadConfig } from '../../../lambda/config.js';
@@ -28,7 +29,7 @@ process.on('uncaughtException', (error: Error & { code?: string }) => {
 
 const env: NodeJS.ProcessEnv = { ...process.env, DB_POOL_MAX: '4' };
 const etl = new LoginEtl(loadConfig(env));
-const admin = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+const admin = new pg.Pool({ connectionString: env.LOGIN_ETL_TEST_ADMIN_URL, max: 1 });
 const database = new URL(env.DATABASE_URL ?? '').pathname.slice(1);
 const stopAt = Date.now() + seconds * 1000;
 let batch = 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../../lambda/config.js';
+import { ConfigError, loadConfig } from '../../../lambda/config.js';
 import { buildPoolConfig } from '../../../lambda/db/connection-options.js';
 
 const keys = { MASKING_KEYS: '{}', VAULT_KEK_FILE: '/k.json' };
@@ -31,7 +31,18 @@ describe('buildPoolConfig', () => {
     assert.ok(Array.isArray(ssl.ca) && ssl.ca.length > 100, 'CA bundle present');
   });
 
-  it('lets an sslmode in DATABASE_URL win', () => {
+  it('has no DB_SSL mode that encrypts without verifying: "require" is a configuration error naming DB_SSL', () => {
+    assert.throws(
+      () => loadConfig({ ...keys, DB_SECRET_ARN: 'arn:s', DB_SSL: 'require' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'DB_SSL' && /would not verify the server's certificate: use verify-full/.test(e.message),
+    );
+    for (const mode of ['disable', 'verify-full'] as const) {
+      const ssl = buildPoolConfig(loadConfig({ ...keys, DB_SECRET_ARN: 'arn:s', DB_SSL: mode }).database, secret).ssl;
+      assert.ok(ssl === undefined || (typeof ssl === 'object' && ssl.rejectUnauthorized === true), `${mode}: off, or verified`);
+    }
+  });
+
+  it('lets an sslmode in DATABASE_URL win (node-postgres verifies require and verify-full alike)', () => {
     const db = loadConfig({ ...keys, DATABASE_URL: 'postgres://u@h/d?sslmode=require', DB_SSL: 'verify-full' }).database;
     assert.equal(buildPoolConfig(db).ssl, undefined);
   });

@@ -4,11 +4,18 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { PutSecretValueCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { parseKeyring } from '../../../lambda/masking/keyring.js';
 import { rotateKeyringFile } from '../../../tools/lib/pii/keyring-file.js';
 import { withNewVersion } from '../../../tools/lib/pii/key-rotation.js';
-import { rotateMaskingSecret, SecretsManagerMaskingStore } from '../../../tools/lib/pii/masking-secret.js';
+import {
+  ROTATION_STAGE,
+  RotationConflictError,
+  rotateMaskingSecret,
+  SecretsManagerMaskingStore,
+  type SecretRotation,
+} from '../../../tools/lib/pii/masking-secret.js';
+import { FakeSecretsManager } from '../../support/fake-secrets-manager.js';
 import { keyringJson } from '../../support/keys.js';
 
 const materialOf = (text: string) => [...parseKeyring(text, 't').keys.values()];
@@ -39,39 +46,72 @@ describe('key rotation', () => {
     assert.equal(parseKeyring(readFileSync(file, 'utf8'), 't').current, 'v3');
   });
 
-  it('rotates the Secrets Manager keyring in memory, only with apply', async () => {
+  const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:login-etl/masking-AbCdEf';
+
+  it('rotates the Secrets Manager keyring in memory, only with apply: staged, then made current', async () => {
     const v1 = randomBytes(32);
-    let stored = keyringJson({ v1 });
+    const sm = new FakeSecretsManager(keyringJson({ v1 }));
     const sent: unknown[] = [];
-    // A stand-in for the Secrets Manager API (mocks are for AWS APIs only).
-    const client = {
-      async send(command: unknown) {
-        sent.push(command);
-        if (command instanceof GetSecretValueCommand) return { SecretString: stored, VersionId: 'old' };
-        if (command instanceof PutSecretValueCommand) {
-          stored = command.input.SecretString ?? '';
-          return { VersionId: 'new-version' };
-        }
-        throw new Error('unexpected command');
-      },
-    } as unknown as Pick<SecretsManagerClient, 'send'>;
-    const store = new SecretsManagerMaskingStore(client);
-    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:login-etl/masking-AbCdEf';
+    sm.gate = async (command) => void sent.push(command);
+    const store = new SecretsManagerMaskingStore(sm.client());
+    const before = sm.labels.get('AWSCURRENT') as string;
 
     const dry = await rotateMaskingSecret(store, arn, { apply: false });
     assert.deepEqual(dry, { previous: 'v1', current: 'v2', versions: ['v1', 'v2'], applied: false });
-    assert.equal(sent.filter((c) => c instanceof PutSecretValueCommand).length, 0, 'a dry run writes nothing');
+    assert.equal(sent.filter((c) => !(c instanceof GetSecretValueCommand)).length, 0, 'a dry run writes nothing');
 
     const applied = await rotateMaskingSecret(store, arn, { apply: true });
-    assert.equal(applied.versionId, 'new-version');
     const put = sent.find((c): c is PutSecretValueCommand => c instanceof PutSecretValueCommand);
-    assert.equal(put?.input.SecretId, arn);
+    assert.deepEqual(put?.input.VersionStages, [ROTATION_STAGE], 'stored under its own label, AWSCURRENT untouched');
     assert.match(put?.input.ClientRequestToken ?? '', /^[0-9a-f-]{36}$/);
-    const keyring = parseKeyring(stored, 't');
+    const move = sent.find((c): c is UpdateSecretVersionStageCommand => c instanceof UpdateSecretVersionStageCommand);
+    assert.deepEqual(move?.input, { SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: applied.versionId, RemoveFromVersionId: before });
+    assert.deepEqual(sm.stagesOf(applied.versionId ?? ''), ['AWSCURRENT'], 'the staging label is gone again');
+    assert.deepEqual(sm.stagesOf(before), ['AWSPREVIOUS']);
+    const keyring = parseKeyring(sm.current, 't');
     assert.equal(keyring.current, 'v2');
     assert.deepEqual(keyring.keys.get('v1'), v1);
-    for (const material of materialOf(stored)) {
+    for (const material of materialOf(sm.current)) {
       assert.equal(JSON.stringify(applied).includes(material.toString('base64')), false, 'the summary holds no key');
     }
+  });
+
+  it('two overlapping rotations cannot both add v2: the second finds AWSCURRENT moved, withdraws its version and says so', async () => {
+    const sm = new FakeSecretsManager(keyringJson({ v1: randomBytes(32) }));
+    const original = sm.labels.get('AWSCURRENT') as string;
+    // Both read before either writes: each read waits until the other has read too.
+    let reads = 0;
+    let bothRead: () => void = () => undefined;
+    const allRead = new Promise<void>((resolve) => (bothRead = resolve));
+    sm.gate = async (command) => {
+      if (command instanceof GetSecretValueCommand) {
+        reads += 1;
+        if (reads === 2) bothRead();
+        await allRead;
+      }
+    };
+    const store = new SecretsManagerMaskingStore(sm.client());
+    const [first, second] = await Promise.allSettled([
+      rotateMaskingSecret(store, arn, { apply: true }),
+      rotateMaskingSecret(store, arn, { apply: true }),
+    ]);
+    const outcomes = [first, second].map((r) => r.status);
+    assert.deepEqual(outcomes.sort(), ['fulfilled', 'rejected']);
+    const lost = [first, second].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.ok(lost?.reason instanceof RotationConflictError);
+    assert.match(lost.reason.message, /changed while rotating \(another rotation\?\): v2 was not made current and its staged version was withdrawn; run rotate-key again$/);
+    assert.doesNotMatch(lost.reason.message, /\n/, 'one line');
+
+    const won = [first, second].find((r): r is PromiseFulfilledResult<SecretRotation> => r.status === 'fulfilled')?.value;
+    const current = parseKeyring(sm.current, 't');
+    assert.deepEqual([current.current, [...current.keys.keys()]], ['v2', ['v1', 'v2']], 'one v2, the winner’s');
+    assert.equal(sm.labels.get('AWSCURRENT'), won?.versionId);
+    assert.equal(sm.labels.get('AWSPREVIOUS'), original);
+    assert.equal(sm.labels.has(ROTATION_STAGE), false, 'no staged version is left labelled');
+    const orphans = [...sm.versions.keys()].filter((id) => sm.stagesOf(id).length === 0);
+    assert.equal(orphans.length, 1, 'the loser’s version has no label: deprecated, Secrets Manager deletes it');
+
+    const next = await rotateMaskingSecret(store, arn, { apply: true });
+    assert.equal(next.current, 'v3', 'the next rotation builds on the winner');
   });
 });

@@ -57,6 +57,27 @@ describe('parseLogin', () => {
     for (const patch of cases) assert.equal(reasonOf(withField(patch)), QuarantineReason.SchemaViolation, JSON.stringify(patch));
   });
 
+  it('takes a locale only in the shape of a language tag, and a device type only as a short lowercase word', () => {
+    for (const locale of ['RU', 'en', 'pt-BR', 'en_US', 'zh-Hant-TW', 'de-CH-1996', null]) {
+      assert.equal(reasonOf(withField({ locale })), undefined, String(locale));
+    }
+    for (const device_type of ['ios', 'android', 'smart_tv', 'wear-os', 'tv2']) assert.equal(reasonOf(withField({ device_type })), undefined, device_type);
+    const refused: Record<string, unknown>[] = [
+      { locale: 'jane.doe@example.com' },
+      { locale: 'Jane Doe' },
+      { locale: 'e' },
+      { locale: 'en-' },
+      { locale: '10.1.2.3' },
+      { device_type: 'iPhone of Jane' },
+      { device_type: 'iOS' },
+      { device_type: '+1 555 0100' },
+      { device_type: '_ios' },
+    ];
+    for (const patch of refused) assert.equal(reasonOf(withField(patch)), QuarantineReason.SchemaViolation, JSON.stringify(patch));
+    const r = parseLogin(withField({ locale: 'jane.doe@example.com' }));
+    assert.ok(!r.ok && !r.error.detail.includes('jane'), 'the detail names the rule, not the value');
+  });
+
   it('names the fields and rules in its detail, never the values', () => {
     const r = parseLogin(withField({ ip: '999.1.1.1', device_id: 7 }));
     assert.ok(!r.ok);

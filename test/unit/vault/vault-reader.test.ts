@@ -17,17 +17,18 @@ class CountingKek implements KeyEncryptionKey {
   get id(): string {
     return this.inner.id;
   }
-  generateDataKey(): Promise<DataKey> {
-    return this.inner.generateDataKey();
+  generateDataKey(dataKeyId: string): Promise<DataKey> {
+    return this.inner.generateDataKey(dataKeyId);
   }
-  unwrap(wrapped: Buffer, kekId: string): Promise<Buffer> {
+  unwrap(wrapped: Buffer, kekId: string, dataKeyId: string): Promise<Buffer> {
     this.unwraps += 1;
-    return this.inner.unwrap(wrapped, kekId);
+    return this.inner.unwrap(wrapped, kekId, dataKeyId);
   }
 }
 
 async function sealEntry(kek: KeyEncryptionKey, kind: PiiKind, token: string, value: string, dek?: { id: string; key: DataKey }) {
-  const dataKey = dek ?? { id: randomUUID(), key: await kek.generateDataKey() };
+  const id = randomUUID();
+  const dataKey = dek ?? { id, key: await kek.generateDataKey(id) };
   const sealed = seal(dataKey.key.plaintext, Buffer.from(value), vaultContext(kind, token));
   const entry: StoredVaultEntry = {
     token,
@@ -95,13 +96,28 @@ describe('VaultReader', () => {
     const inner = localKek();
     const kek: KeyEncryptionKey = {
       id: inner.id,
-      generateDataKey: () => inner.generateDataKey(),
-      unwrap: (w, id) => (fail ? Promise.reject(new KekError('KMS unavailable')) : inner.unwrap(w, id)),
+      generateDataKey: (dataKeyId) => inner.generateDataKey(dataKeyId),
+      unwrap: (w, id, dataKeyId) => (fail ? Promise.reject(new KekError('KMS unavailable')) : inner.unwrap(w, id, dataKeyId)),
     };
     const { entry } = await sealEntry(inner, 'ip', tokenA, '10.1.2.3');
     const reader = new VaultReader(kek);
     await assert.rejects(reader.open(entry), KekError);
     fail = false;
     assert.equal(await reader.open(entry), '10.1.2.3');
+  });
+
+  it('opens a data key only under the id it was made for; a key wrapped before ids were bound still opens', async () => {
+    const kek = localKek();
+    const { entry } = await sealEntry(kek, 'ip', tokenA, '10.9.9.9');
+    await assert.rejects(new VaultReader(kek).open({ ...entry, dekId: randomUUID() }), VaultAuthenticationError, 'moved to another id');
+
+    // A wrapped key as the local KEK made them before: bound to the KEK id alone.
+    const master = randomBytes(32);
+    const plaintext = randomBytes(32);
+    const legacy = seal(master, plaintext, 'dek:local-old');
+    const old = new LocalKek('local-old', master);
+    const value = seal(plaintext, Buffer.from('10.8.8.8'), vaultContext('ip', tokenA));
+    const stored = { token: tokenA, kind: 'ip' as const, dekId: randomUUID(), kekId: 'local-old', wrappedKey: Buffer.concat([legacy.nonce, legacy.ciphertext]), ...value };
+    assert.equal(await new VaultReader(old).open(stored), '10.8.8.8');
   });
 });

@@ -9,9 +9,11 @@ export type AuditSubjectKind = 'masked_ip' | 'masked_device_id' | 'user_id';
  * vault; erased / not_found: nothing to show; authentication_failed: a key or
  * a stored value did not authenticate, nothing shown; failed: anything else
  * after the vault was read, nothing shown. forgotten: written by forget (see
- * forgotten-users.ts).
+ * forgotten-users.ts). The table's CHECK (migration 10) admits these and no
+ * other; a test holds the two lists equal.
  */
-export type AuditOutcome = 'ok' | 'partial' | 'erased' | 'not_found' | 'authentication_failed' | 'failed' | 'forgotten';
+export const AUDIT_OUTCOMES = ['ok', 'partial', 'erased', 'not_found', 'authentication_failed', 'failed', 'forgotten'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditEntry {
   context: OperatorContext;
@@ -22,21 +24,17 @@ export interface AuditEntry {
 }
 
 /**
- * SQL for "who": the self-asserted operator name, and the database login that
- * actually authenticated (session_user, not current_user, which a SET ROLE
- * changes). `$n` is the parameter holding the operator name.
- */
-export const requestedBy = (n: number): string => `format('%s (db: %s)', $${n}::text, session_user)`;
-
-/**
  * One row of pii_unmask_audit, in the caller's transaction: committed with
- * the reads it describes, or not at all. clock_timestamp(), not now(): the
- * time of the act, not of BEGIN (forget relies on it; see forgotten-users.ts).
+ * the reads it describes, or not at all. Who and when are the database's
+ * (migration 10): requested_by is the login that authenticated
+ * (session_user), requested_at the clock at this insert, the time of the act,
+ * not of BEGIN (forget relies on it; see forgotten-users.ts). The name the
+ * operator stated is kept as stated_operator.
  */
 export async function writeAudit(client: ClientBase, entry: AuditEntry): Promise<{ id: string; requestedAt: Date }> {
   const result = await client.query<{ id: string; requested_at: Date }>(
-    `INSERT INTO pii_unmask_audit (requested_by, requested_at, subject_kind, subject, reason, outcome, values_returned)
-     VALUES (${requestedBy(1)}, clock_timestamp(), $2, $3, $4, $5, $6)
+    `INSERT INTO pii_unmask_audit (stated_operator, subject_kind, subject, reason, outcome, values_returned)
+     VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING id, requested_at`,
     [entry.context.operator, entry.subjectKind, entry.subject, entry.context.reason, entry.outcome, entry.valuesReturned],
   );

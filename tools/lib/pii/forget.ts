@@ -1,6 +1,8 @@
 import type { ClientBase } from 'pg';
+import type { Keyring } from '../../../lambda/masking/keyring.js';
+import { Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { FORGOTTEN_OUTCOME, rowForgottenAt } from './forgotten-users.js';
-import { requestedBy, writeAudit } from './audit.js';
+import { writeAudit } from './audit.js';
 import type { OperatorContext } from './operator-context.js';
 
 export interface ForgetResult {
@@ -28,12 +30,12 @@ export interface ForgetResult {
  */
 const SHRED_SQL = `
 WITH candidates AS (
-  SELECT DISTINCT t.kind, t.token
+  SELECT DISTINCT t.kind, t.token, l.user_id
   FROM user_logins l
   CROSS JOIN LATERAL (VALUES ('ip', l.masked_ip), ('device_id', l.masked_device_id)) AS t(kind, token)
   WHERE l.user_id = $1 AND t.token IS NOT NULL
 ), doomed AS (
-  SELECT c.kind, c.token FROM candidates c
+  SELECT c.kind, c.token, c.user_id FROM candidates c
   WHERE CASE c.kind
     WHEN 'ip' THEN NOT EXISTS (
       SELECT 1 FROM user_logins o WHERE o.masked_ip = c.token AND ${rowForgottenAt('o')} IS NULL)
@@ -43,10 +45,12 @@ WITH candidates AS (
 ), shredded AS (
   DELETE FROM pii_vault v USING doomed d
   WHERE v.token = d.token AND v.kind = d.kind
-  RETURNING v.token, v.kind
+  RETURNING v.token, v.kind, d.user_id
 ), recorded AS (
-  INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason)
-  SELECT s.token, s.kind, $1, ${requestedBy(2)}, $3 FROM shredded s
+  -- The user id from the rows, not $1: a parameter is folded into the plan, and one longer
+  -- than the column (a quarantined message's user_id, which no login row has) would fail it.
+  INSERT INTO pii_erasures (token, kind, user_id, stated_operator, reason)
+  SELECT s.token, s.kind, s.user_id, $2, $3 FROM shredded s
   ON CONFLICT (token) DO NOTHING
 )
 SELECT (SELECT count(*) FROM candidates) AS candidates,
@@ -54,13 +58,26 @@ SELECT (SELECT count(*) FROM candidates) AS candidates,
        (SELECT count(*) FROM shredded WHERE kind = 'ip') AS ip,
        (SELECT count(*) FROM shredded WHERE kind = 'device_id') AS device_id`;
 
-/** Quarantined bodies are attributed by the user_id their preview kept in the clear. */
+/**
+ * Quarantined bodies are the user's when their user_token is the user id's
+ * token under any key version held ($2), which the pipeline stores for every
+ * body with a string user_id, a login Postgres refused included; or, for
+ * bodies quarantined before that column (migration 11), when their preview
+ * kept the user_id in the clear.
+ */
+const USERS_BODIES = `(user_token = ANY ($2::varchar[]) OR preview->'fields'->>'user_id' = $1)`;
+
 const QUARANTINE_SQL = `
 SELECT count(*) FILTER (WHERE body_ciphertext IS NOT NULL) AS sealed,
        has_column_privilege('user_logins_quarantine', 'body_ciphertext', 'UPDATE')
          AND has_column_privilege('user_logins_quarantine', 'body_nonce', 'UPDATE')
          AND has_column_privilege('user_logins_quarantine', 'body_dek_id', 'UPDATE') AS may_shred
-FROM user_logins_quarantine WHERE preview->'fields'->>'user_id' = $1`;
+FROM user_logins_quarantine WHERE ${USERS_BODIES}`;
+
+/** The user id's tokens under every key version the keyring holds: what a quarantined body's user_token may be. */
+export function userTokens(keyring: Keyring, userId: string): string[] {
+  return new Tokenizer(keyring).allTokens('user_id', userId).map((t) => t.token);
+}
 
 /**
  * Erasure by crypto-shredding, in one transaction:
@@ -79,10 +96,10 @@ FROM user_logins_quarantine WHERE preview->'fields'->>'user_id' = $1`;
  */
 export async function forget(
   client: ClientBase,
-  request: { userId: string; context: OperatorContext },
+  request: { userId: string; context: OperatorContext; userTokens: readonly string[] },
   options: { lockTimeoutMs?: number } = {},
 ): Promise<ForgetResult> {
-  const { userId, context } = request;
+  const { userId, context, userTokens: tokens } = request;
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   let committed = false;
   try {
@@ -107,14 +124,14 @@ export async function forget(
     const doomed = Number(s?.doomed ?? 0);
 
     const logins = await client.query<{ n: string }>('SELECT count(*) AS n FROM user_logins WHERE user_id = $1', [userId]);
-    const q = (await client.query<{ sealed: string; may_shred: boolean }>(QUARANTINE_SQL, [userId])).rows[0];
+    const q = (await client.query<{ sealed: string; may_shred: boolean }>(QUARANTINE_SQL, [userId, tokens])).rows[0];
     const sealed = Number(q?.sealed ?? 0);
     let quarantineShredded = 0;
     if (sealed > 0 && q?.may_shred) {
       const updated = await client.query(
         `UPDATE user_logins_quarantine SET body_dek_id = NULL, body_nonce = NULL, body_ciphertext = NULL
-         WHERE preview->'fields'->>'user_id' = $1 AND body_ciphertext IS NOT NULL`,
-        [userId],
+         WHERE ${USERS_BODIES} AND body_ciphertext IS NOT NULL`,
+        [userId, tokens],
       );
       quarantineShredded = updated.rowCount ?? 0;
     }

@@ -14,7 +14,8 @@ const MAX_REASON = 500;
 // can rewrite what the reader sees.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-function osUser(env: NodeJS.ProcessEnv): string | undefined {
+/** The OS user's name, as the shell gives it. */
+export function osUser(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.USER) return env.USER;
   if (env.LOGNAME) return env.LOGNAME;
   try {
@@ -25,9 +26,9 @@ function osUser(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * "Who" is --operator, else the OS user. It is self-asserted, so the audit
- * also records the database login that did the work (see audit.ts): that one
- * is authenticated.
+ * The name the operator states: --operator, else the OS user. Self-asserted,
+ * so the audit keeps it only as stated_operator; requested_by is the database
+ * login that authenticated, set by the database itself (see audit.ts).
  */
 export function resolveOperator(given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const operator = (given ?? osUser(env) ?? '').trim();

@@ -2,11 +2,13 @@ import type { PoolClient } from 'pg';
 import { loadConfig } from '../../../lambda/config.js';
 import { createResources, type Resources } from '../../../lambda/resources.js';
 import { prepareLocalEnvironment } from '../local-environment.js';
+import { localOperatorUrl } from '../local-logins.js';
 
 /**
- * The operator's own connection and keys: DATABASE_URL (or the embedded demo
- * database, as its superuser) and the MASKING_* / VAULT_* settings, exactly
- * as the function reads them. Nothing here prints.
+ * The operator's own connection and keys: DATABASE_URL as given (it is the
+ * operator's own login, e.g. login_etl_op_alice), or on the embedded demo
+ * database the OS user's operator login, never the admin; and the MASKING_* /
+ * VAULT_* settings, exactly as the function reads them. Nothing here prints.
  */
 export interface OperatorSession {
   resources: Resources;
@@ -18,7 +20,8 @@ export async function openOperatorSession(): Promise<OperatorSession> {
   const { env, database } = await prepareLocalEnvironment();
   let resources: Resources;
   try {
-    resources = await createResources(loadConfig(env));
+    const url = database.embedded ? await localOperatorUrl(database.url) : database.url;
+    resources = await createResources(loadConfig({ ...env, DATABASE_URL: url }));
   } catch (error) {
     await database.stop();
     throw error;

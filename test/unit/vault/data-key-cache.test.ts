@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { DATA_KEY_USES_CAP, DataKeyCache, DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
+import { LocalKek } from '../../../lambda/vault/key-encryption-key.js';
+
+const kek = () => new LocalKek('local-test', randomBytes(32));
+
+describe('DataKeyCache', () => {
+  it('never lets one key seal more than maxUses values: a lease refuses a seal past what it reserved', async () => {
+    const cache = new DataKeyCache(kek(), 10);
+    const lease = await cache.acquire(2);
+    lease.take();
+    lease.take();
+    assert.throws(() => lease.take(), DataKeyLimitError);
+    await assert.rejects(cache.acquire(11), RangeError, 'no lease larger than a key');
+  });
+
+  it('counts what was sealed, not what was reserved: unused uses go back on release', async () => {
+    const cache = new DataKeyCache(kek(), 10);
+    const first = await cache.acquire(6);
+    first.take();
+    first.take();
+    first.release();
+    assert.throws(() => first.take(), DataKeyLimitError, 'a released lease seals nothing more');
+    const second = await cache.acquire(8);
+    assert.equal(second.id, first.id, '2 sealed + 8 reserved fit the same key');
+    const third = await cache.acquire(1);
+    assert.notEqual(third.id, first.id, 'the 11th use needs a new key');
+    assert.equal(third.dataKey, (await cache.acquire(0)).dataKey, 'leases on one key share its key object');
+  });
+
+  it('refuses a limit above 2^30 or below one record’s seals', () => {
+    assert.throws(() => new DataKeyCache(kek(), DATA_KEY_USES_CAP + 1), RangeError);
+    assert.throws(() => new DataKeyCache(kek(), 2), RangeError);
+    assert.ok(new DataKeyCache(kek(), DATA_KEY_USES_CAP));
+  });
+});
