@@ -15,6 +15,8 @@ export interface PipelineDeps {
   now?: () => Date;
   /** Records per statement; WRITE_CHUNK_SIZE unless a test wants small chunks. */
   chunkSize?: number;
+  /** Open SNS and EventBridge envelopes (config UNWRAP_ENVELOPES); on unless false. */
+  unwrapEnvelopes?: boolean;
 }
 
 export interface BatchReport {
@@ -93,6 +95,7 @@ async function processKeyed(records: readonly SQSRecord[], deps: PipelineDeps): 
     dataKey: dataKey.key,
     now: deps.now?.() ?? new Date(),
     sealedByToken: sealedCache(dataKey),
+    unwrapEnvelopes: deps.unwrapEnvelopes,
   };
   const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
   // Preparation is pure and total by design; if it still throws, the record
