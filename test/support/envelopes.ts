@@ -33,19 +33,26 @@ export function innerLogin(body: string): string {
   return envelope.Message ?? JSON.stringify(envelope.detail);
 }
 
-/** A body wrapped as SNS would deliver it (standard topic, raw delivery off), for tests that build their own. */
-export function snsWrapped(message: string, messageId = '7f1c8e4e-6a55-5b0f-9c43-2f3c3f2f9a10'): string {
-  const topicArn = 'arn:aws:sns:us-east-1:111122223333:logins';
-  return [
-    '{',
-    `  "Type" : "Notification",`,
-    `  "MessageId" : ${JSON.stringify(messageId)},`,
-    `  "TopicArn" : ${JSON.stringify(topicArn)},`,
-    `  "Message" : ${JSON.stringify(message)},`,
-    `  "Timestamp" : "2026-11-01T12:00:00.000Z",`,
+/**
+ * A body wrapped as SNS delivers it to SQS with raw message delivery off: a
+ * standard topic signs it; a FIFO topic numbers it and does not sign it.
+ */
+export function snsWrapped(message: string, options: { messageId?: string; fifo?: boolean } = {}): string {
+  const topicArn = `arn:aws:sns:us-east-1:111122223333:logins${options.fifo ? '.fifo' : ''}`;
+  const signature = [
     `  "SignatureVersion" : "1",`,
     `  "Signature" : "EXAMPLEpH+pXx3BZ3YpWsyXGzCFHvpzq3bWqnN4H0WQ4bCPQ==",`,
     `  "SigningCertURL" : "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem",`,
+  ];
+  return [
+    '{',
+    `  "Type" : "Notification",`,
+    `  "MessageId" : ${JSON.stringify(options.messageId ?? '7f1c8e4e-6a55-5b0f-9c43-2f3c3f2f9a10')},`,
+    ...(options.fifo ? [`  "SequenceNumber" : "10000000000000003000",`] : []),
+    `  "TopicArn" : ${JSON.stringify(topicArn)},`,
+    `  "Message" : ${JSON.stringify(message)},`,
+    `  "Timestamp" : "2026-11-01T12:00:00.000Z",`,
+    ...(options.fifo ? [] : signature),
     `  "UnsubscribeURL" : "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:0b410f3c-ee5e-49d8-b59b-3b4aa6d8fcf5"`,
     '}',
   ].join('\n');
