@@ -132,6 +132,13 @@ describe('parseLogin with envelopes', () => {
     assert.match(bad.error.detail, /^user_id: is required/);
   });
 
+  it('leaves an SNS subscription confirmation to the quarantine, as a body without login fields', () => {
+    const confirmation = snsWrapped('You have chosen to subscribe to the topic …').replace('"Type" : "Notification"', '"Type" : "SubscriptionConfirmation"');
+    const r = failure(confirmation);
+    assert.equal(r.envelope, undefined);
+    assert.equal(r.error.reason, QuarantineReason.SchemaViolation);
+  });
+
   it('with unwrapping off, quarantines an envelope as a schema violation and says why', () => {
     for (const [body, name] of [
       [snsWrapped(login), 'an SNS notification'],
