@@ -61,6 +61,9 @@ const envSchema = z.object({
   /** Throw when every record of a batch failed transiently, so Lambda backs off. */
   THROW_ON_FULL_BATCH_FAILURE: flag(true),
 
+  /** Open SNS notifications and EventBridge events and process the login inside. */
+  UNWRAP_ENVELOPES: flag(true),
+
   /** X-Ray subsegments via Powertools Tracer (the function also needs active tracing). */
   TRACING_ENABLED: flag(false),
 
@@ -88,6 +91,7 @@ export interface Config {
   masking: { keysJson?: string; keysFile?: string; secretArn?: string };
   vault: { kekFile?: string; kmsKeyId?: string; dataKeyMaxUses: number };
   throwOnFullBatchFailure: boolean;
+  unwrapEnvelopes: boolean;
   tracingEnabled: boolean;
   serviceName: string;
   metricsNamespace: string;
@@ -180,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       dataKeyMaxUses: env.VAULT_DATA_KEY_MAX_USES,
     },
     throwOnFullBatchFailure: env.THROW_ON_FULL_BATCH_FAILURE,
+    unwrapEnvelopes: env.UNWRAP_ENVELOPES,
     tracingEnabled: env.TRACING_ENABLED,
     serviceName: env.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE,

@@ -59,7 +59,13 @@ export class LoginEtl {
       const r = await this.resources();
       report = await tracing.span(
         '## processBatch',
-        () => processBatch(records, { store: r.store, tokenizer: r.tokenizer, dataKeys: r.dataKeys }),
+        () =>
+          processBatch(records, {
+            store: r.store,
+            tokenizer: r.tokenizer,
+            dataKeys: r.dataKeys,
+            unwrapEnvelopes: this.config.unwrapEnvelopes,
+          }),
         { batchSize: records.length },
       );
     } catch (error) {

@@ -22,6 +22,8 @@ export interface PrepareContext {
    * this batch's, or (in the pipeline) every batch's under the same data key.
    */
   sealedByToken: Map<string, VaultEntry>;
+  /** Open SNS and EventBridge envelopes (UNWRAP_ENVELOPES); on unless false. */
+  unwrapEnvelopes?: boolean;
   /**
    * The uses of `dataKey` reserved for this work: every seal takes one, and
    * one past the reservation throws instead of over-using the key. The
@@ -117,7 +119,7 @@ export function rejectedRow(record: SQSRecord, error: unknown, ctx: PrepareConte
 
 /** Parse, validate, mask and seal one record. Pure but for the random nonces. */
 export function prepareRecord(record: SQSRecord, ctx: PrepareContext): PreparedRecord {
-  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '');
+  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', { unwrapEnvelopes: ctx.unwrapEnvelopes });
   if (!parsed.ok) {
     return { kind: 'quarantine', messageId: record.messageId, row: quarantineRow(record, parsed.error, parsed.json, ctx) };
   }

@@ -15,6 +15,8 @@ export interface PipelineDeps {
   now?: () => Date;
   /** Records per statement; WRITE_CHUNK_SIZE unless a test wants small chunks. */
   chunkSize?: number;
+  /** Open SNS and EventBridge envelopes (UNWRAP_ENVELOPES); on unless false. */
+  unwrapEnvelopes?: boolean;
 }
 
 export interface BatchReport {
@@ -159,6 +161,7 @@ class BatchRun {
       now: this.#now,
       sealedByToken: sealedCache(lease.dataKey),
       lease,
+      unwrapEnvelopes: this.#deps.unwrapEnvelopes,
     };
     const keyRef: DataKeyRef = { id: lease.id, kekId: lease.kekId, wrapped: lease.wrapped };
     const items: PreparedRecord[] = [];

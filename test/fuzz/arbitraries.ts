@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { eventBridgeWrapped, snsWrapped } from '../support/envelopes.js';
 import { exampleLogin } from '../support/samples.js';
 
 const base = exampleLogin;
@@ -37,6 +38,31 @@ export function loginBody(): fc.Arbitrary<string> {
       });
       return JSON.stringify(m);
     });
+}
+
+/** What a producer might publish inside an envelope: a login (valid or not), any text, any JSON. */
+const payload: fc.Arbitrary<string> = fc.oneof(
+  loginBody(),
+  fc.string({ unit: 'binary', maxLength: 120 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+);
+
+/**
+ * The same payloads inside an SNS notification (standard or FIFO topic) or an
+ * EventBridge event, as they reach the queue. An EventBridge detail is JSON,
+ * so a payload that is not JSON travels there as a string.
+ */
+export function envelopedBody(): fc.Arbitrary<string> {
+  return fc.tuple(payload, fc.constantFrom('sns', 'sns-fifo', 'eventbridge')).map(([inner, kind]) => {
+    if (kind !== 'eventbridge') return snsWrapped(inner, { fifo: kind === 'sns-fifo' });
+    let detail: unknown;
+    try {
+      detail = JSON.parse(inner);
+    } catch {
+      detail = inner;
+    }
+    return eventBridgeWrapped(detail);
+  });
 }
 
 export const nastyBodies: Record<string, string> = {

@@ -8,7 +8,7 @@ import { sqsRecord, stableMessageId } from '../../tools/lib/sqs-event.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { sampleBodies } from '../support/samples.js';
-import { loginBody, nastyBodies } from './arbitraries.js';
+import { envelopedBody, loginBody, nastyBodies } from './arbitraries.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -16,6 +16,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const body = fc.oneof(
   fc.constantFrom(...sampleBodies),
   loginBody(),
+  envelopedBody(),
   fc.constantFrom(...Object.values(nastyBodies).filter((b) => b.length < 100_000)),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),

@@ -8,7 +8,7 @@ import { Tokenizer } from '../../lambda/masking/tokenize.js';
 import { prepareRecord, type PrepareContext } from '../../lambda/pipeline/prepare-record.js';
 import { parseLogin } from '../../lambda/record/parse-login.js';
 import { sqsRecord } from '../../tools/lib/sqs-event.js';
-import { loginBody, nastyBodies } from './arbitraries.js';
+import { envelopedBody, loginBody, nastyBodies } from './arbitraries.js';
 
 const reasons = new Set<string>(Object.values(QuarantineReason));
 const tokenizer = new Tokenizer(parseKeyring(JSON.stringify({ current: 'v1', v1: `base64:${randomBytes(32).toString('base64')}` }), 'test'));
@@ -29,6 +29,21 @@ function assertTotal(body: string): void {
   }
 }
 
+/** Neither the prepared row nor the quarantine row holds a realistic ip or device_id of the login in clear. */
+function assertNoPiiLeak(body: string, m: Record<string, unknown>): void {
+  const prepared = prepareRecord(sqsRecord(body, { messageId: 'm-2' }), ctx());
+  const serialized = JSON.stringify(prepared, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
+  // Fields stored in clear by design; a PII value that happens to equal
+  // one of them (device_id "01.02.03.04" = app_version) is not a leak.
+  const clear = ['user_id', 'app_version', 'device_type', 'locale'].map((f) => m[f]).filter((v) => typeof v === 'string');
+  for (const field of ['ip', 'device_id']) {
+    const value = m[field];
+    // Short values ("1", "a") occur inside hex by chance; the real check is on realistic ones.
+    if (typeof value !== 'string' || value.length < 6 || clear.some((c) => c.includes(value))) continue;
+    assert.ok(!serialized.includes(value), `${field} leaked`);
+  }
+}
+
 describe('fuzz: parsing and preparing never throw and always decide', () => {
   it('arbitrary strings', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), assertTotal), { numRuns: 500 });
@@ -42,18 +57,27 @@ describe('fuzz: parsing and preparing never throw and always decide', () => {
     fc.assert(
       fc.property(loginBody(), (body) => {
         assertTotal(body);
-        const prepared = prepareRecord(sqsRecord(body, { messageId: 'm-2' }), ctx());
-        const m = JSON.parse(body) as Record<string, unknown>;
-        const serialized = JSON.stringify(prepared, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
-        // Fields stored in clear by design; a PII value that happens to equal
-        // one of them (device_id "01.02.03.04" = app_version) is not a leak.
-        const clear = ['user_id', 'app_version', 'device_type', 'locale'].map((f) => m[f]).filter((v) => typeof v === 'string');
-        for (const field of ['ip', 'device_id']) {
-          const value = m[field];
-          // Short values ("1", "a") occur inside hex by chance; the real check is on realistic ones.
-          if (typeof value !== 'string' || value.length < 6 || clear.some((c) => c.includes(value))) continue;
-          assert.ok(!serialized.includes(value), `${field} leaked`);
+        assertNoPiiLeak(body, JSON.parse(body) as Record<string, unknown>);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the same, and any payload, inside SNS and EventBridge envelopes', () => {
+    fc.assert(
+      fc.property(envelopedBody(), (body) => {
+        assertTotal(body);
+        const parsed = parseLogin(body);
+        assert.ok(parsed.envelope, 'opened as an envelope');
+        if (!parsed.ok) assert.match(parsed.error.detail, /^(sns|eventbridge): /);
+        const envelope = JSON.parse(body) as { Message?: string; detail?: unknown };
+        let login: unknown = envelope.detail;
+        try {
+          login = envelope.Message === undefined ? login : JSON.parse(envelope.Message);
+        } catch {
+          login = undefined;
         }
+        if (typeof login === 'object' && login !== null && !Array.isArray(login)) assertNoPiiLeak(body, login as Record<string, unknown>);
       }),
       { numRuns: 500 },
     );

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     assert.equal(c.throwOnFullBatchFailure, false);
   });
 
+  it('unwraps envelopes unless UNWRAP_ENVELOPES says not to', () => {
+    assert.equal(loadConfig(minimal).unwrapEnvelopes, true);
+    assert.equal(loadConfig({ ...minimal, UNWRAP_ENVELOPES: 'false' }).unwrapEnvelopes, false);
+    assert.equal(loadConfig({ ...minimal, UNWRAP_ENVELOPES: '0' }).unwrapEnvelopes, false);
+    assert.throws(() => loadConfig({ ...minimal, UNWRAP_ENVELOPES: 'off' }), (e: unknown) => e instanceof ConfigError && e.variable === 'UNWRAP_ENVELOPES');
+  });
+
   it('needs a region for IAM database auth', () => {
     assert.throws(() => loadConfig({ ...minimal, DB_IAM_AUTH: 'true' }), /AWS_REGION/);
     assert.equal(loadConfig({ ...minimal, DB_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' }).database.iamAuth, true);

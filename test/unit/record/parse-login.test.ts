@@ -14,7 +14,7 @@ function reasonOf(body: string): string | undefined {
 
 describe('parseLogin', () => {
   it('accepts the 99 sample logins and refuses the malformed one', () => {
-    const results = sampleBodies.map(parseLogin);
+    const results = sampleBodies.map((b) => parseLogin(b));
     assert.equal(results.filter((r) => r.ok).length, 99);
     const bad = results.findIndex((r) => !r.ok);
     assert.equal(bad, 12, 'line 13 of the sample file');
