@@ -5,8 +5,9 @@ import { Construct } from 'constructs';
 export interface IngestQueueProps {
   readonly fifo: boolean;
   readonly maxReceiveCount: number;
-  /** ≥ 6 × the consumer's timeout + its batching window (computed by the stack). */
-  readonly visibilityTimeout: Duration;
+  /** The consuming function's timeout and its mapping's batching window: they set the visibility timeout. */
+  readonly consumerTimeout: Duration;
+  readonly batchingWindow: Duration;
   readonly prod: boolean;
 }
 
@@ -64,7 +65,10 @@ export class IngestQueue extends Construct {
     }
     this.queue = new sqs.Queue(this, 'Queue', {
       ...fifo,
-      visibilityTimeout: props.visibilityTimeout,
+      // Lambda's rule: at least 6 × the function timeout (+ the batching
+      // window), so a message is not redelivered while a retried invocation
+      // still holds it.
+      visibilityTimeout: Duration.seconds(6 * props.consumerTimeout.toSeconds() + props.batchingWindow.toSeconds()),
       retentionPeriod: QUEUE_RETENTION,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
