@@ -58,13 +58,13 @@ export interface LoginEtlSettings {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Powertools `service` dimension; keep distinct per copy sharing an account/region. */
   readonly serviceName: string;
-  /** Node resolves stack traces through the bundled source map (16–28 ms more per cold start). */
+  /** Node resolves stack traces through the bundled source map (a slower cold start: docs/performance.md). */
   readonly sourceMaps: boolean;
   /** X-Ray: active tracing on the pipeline function and TRACING_ENABLED for Powertools Tracer. */
   readonly tracing: boolean;
 }
 
-/** Connect + statement timeout the function is configured with (see pipeline-function.ts). */
+/** Connect + statement timeout of every client through the proxy (Database's environment, constructs/database.ts). */
 export const DB_CONNECT_TIMEOUT_MS = 5_000;
 export const DB_STATEMENT_TIMEOUT_MS = 10_000;
 
