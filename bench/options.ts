@@ -23,7 +23,7 @@ export interface BenchOptions {
   logs: boolean;
 }
 
-export const USAGE =
+const USAGE =
   'usage: npm run bench -- [--messages N] [--batch-sizes 10,100,1000,10000] [--runs R] [--seed S]\n' +
   '  [--floor-messages N] [--latency-invocations N] [--cold-runs N] [--memory-records N]\n' +
   '  [--concurrency 1,2,4,8] [--concurrency-batch N] [--node PATH] [--out DIR] [--check] [--logs]';

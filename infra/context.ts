@@ -138,8 +138,8 @@ const contextSchema = z.object({
 
 export type ContextKey = keyof typeof contextSchema.shape;
 
-/** The context keys this app reads, for error messages and docs. */
-export const CONTEXT_KEYS = Object.keys(contextSchema.shape) as ContextKey[];
+/** The context keys this app reads. */
+const CONTEXT_KEYS = Object.keys(contextSchema.shape) as ContextKey[];
 
 /** A context value that cannot be used, named so the operator knows what to fix. */
 export class ContextError extends Error {

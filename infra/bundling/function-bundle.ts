@@ -34,7 +34,7 @@ export const EXTERNAL_MODULES = ['pg-native'];
  * uses (nodejs/node#57649, open).
  * esbuild cannot express "import as CommonJS", hence the one-line shim.
  */
-export const HTTP_SHIM = path.join(repoRoot, 'infra', 'bundling', 'node-http.cjs');
+const HTTP_SHIM = path.join(repoRoot, 'infra', 'bundling', 'node-http.cjs');
 export const ALIASES: Readonly<Record<string, string>> = { 'node:http': HTTP_SHIM, http: HTTP_SHIM };
 
 /**

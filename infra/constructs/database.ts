@@ -27,7 +27,7 @@ export interface DatabaseProps {
  * queues work nobody waits for, so the proxy fails it first, with its own
  * error, well inside the function's timeout.
  */
-export const PROXY_BORROW_TIMEOUT = Duration.millis(DB_STATEMENT_TIMEOUT_MS);
+const PROXY_BORROW_TIMEOUT = Duration.millis(DB_STATEMENT_TIMEOUT_MS);
 
 /**
  * Client connections idle this long are closed by the proxy (default 30

@@ -12,14 +12,14 @@ export interface IngestQueueProps {
 }
 
 /** How long the login queue keeps a message. */
-export const QUEUE_RETENTION = Duration.days(4);
+const QUEUE_RETENTION = Duration.days(4);
 /**
  * The maximum, and longer than the source queue's: a standard queue's dead
  * letter keeps its original enqueue time, so a DLQ no longer-lived than its
  * source can expire messages the moment they arrive. 14 days leaves time to
  * read the alarm, fix the cause and redrive.
  */
-export const DEAD_LETTER_RETENTION = Duration.days(14);
+const DEAD_LETTER_RETENTION = Duration.days(14);
 /**
  * A dead letter has at least DLQ − queue retention (10 days) left when it
  * arrives; the DeadLetterAge alarm fires halfway through that.

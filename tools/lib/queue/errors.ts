@@ -151,7 +151,3 @@ export async function sqsCall<T>(site: SqsCallSite, call: () => Promise<T>): Pro
     throw toQueueAccessError(error, site);
   }
 }
-
-export function isAbort(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}
