@@ -6,7 +6,7 @@ import { migrateDatabase } from '../tools/lib/local-environment.js';
 import { processCpuMs } from './process-cpu.js';
 
 /** Every table the pipeline writes; emptied before each measured run. */
-export const PIPELINE_TABLES = ['user_logins', 'user_logins_quarantine', 'pii_vault', 'vault_data_keys'] as const;
+const PIPELINE_TABLES = ['user_logins', 'user_logins_quarantine', 'pii_vault', 'vault_data_keys'] as const;
 export type PipelineTable = (typeof PIPELINE_TABLES)[number];
 
 /** What a complete run of the main message set leaves in the tables. */

@@ -31,8 +31,8 @@ export async function measureColdStart(ctx: BenchContext, processes: BundleProce
   const withBundle: number[] = [];
   const reports: ColdReport[] = [];
   // One environment for both: what node does at start-up with it (reading
-  // NODE_EXTRA_CA_CERTS, say, ~80 ms on a machine that sets it) is not the
-  // function's cost, and a baseline without it was charged to the bundle.
+  // NODE_EXTRA_CA_CERTS, say, on a machine that sets it) is not the
+  // function's cost, and a baseline without it would charge that to the bundle.
   const env: NodeJS.ProcessEnv = { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
   for (let run = 0; run < ctx.options.coldRuns; run += 1) {
     ctx.progress.update(`cold start: run ${run + 1}/${ctx.options.coldRuns}`, true);

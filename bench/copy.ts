@@ -1,14 +1,10 @@
-import pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 /** One COPY text-format field: text as is (escaped), bytes as \x hex, null as \N. */
 export type CopyValue = string | number | Buffer | Date | null;
-
-/** The two frontend messages COPY FROM STDIN needs; pg's Connection has both. */
-interface CopyConnection {
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-}
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -43,28 +39,7 @@ export function encodeCopy(rows: readonly (readonly CopyValue[])[]): Buffer[] {
   return chunks;
 }
 
-/**
- * COPY … FROM STDIN through a plain pg client: a Query whose copy-in handler
- * streams the pre-encoded chunks (pg-copy-streams does the same; this is the
- * 20 lines of it the bench needs, without another dependency).
- */
-class CopyIn extends pg.Query {
-  readonly #chunks: readonly Buffer[];
-
-  constructor(text: string, chunks: readonly Buffer[], callback: (error: Error | undefined) => void) {
-    super(text, (error: Error | undefined) => callback(error));
-    this.#chunks = chunks;
-  }
-
-  handleCopyInResponse(connection: CopyConnection): void {
-    for (const chunk of this.#chunks) connection.sendCopyFromChunk(chunk);
-    connection.endCopyFrom();
-  }
-}
-
-export function copyIn(client: ClientBase, table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> {
-  const text = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
-  return new Promise((resolve, reject) => {
-    client.query(new CopyIn(text, chunks, (error) => (error ? reject(error) : resolve())));
-  });
+/** COPY … FROM STDIN of pre-encoded chunks (see {@link encodeCopy}) on a pg client, through pg-copy-streams. */
+export async function copyIn(client: ClientBase, table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }

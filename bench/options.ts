@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { z } from 'zod';
+import { BATCH_SIZE } from '../shared/sqs-event-source.js';
+import { parseValues, wholeNumber, wholeNumbers } from '../shared/values.js';
 import { parseCliArgs, UsageError } from '../tools/lib/cli.js';
 import { repoRoot } from '../tools/lib/paths.js';
 
@@ -20,23 +23,24 @@ export interface BenchOptions {
   logs: boolean;
 }
 
-export const USAGE =
+const USAGE =
   'usage: npm run bench -- [--messages N] [--batch-sizes 10,100,1000,10000] [--runs R] [--seed S]\n' +
   '  [--floor-messages N] [--latency-invocations N] [--cold-runs N] [--memory-records N]\n' +
   '  [--concurrency 1,2,4,8] [--concurrency-batch N] [--node PATH] [--out DIR] [--check] [--logs]';
 
-function positive(name: string, text: string | undefined, fallback: number, min = 1): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got ${text})\n${USAGE}`);
-  return n;
-}
-
-function list(name: string, text: string | undefined, fallback: number[]): number[] {
-  if (text === undefined) return fallback;
-  const values = text.split(',').map((p) => positive(name, p.trim(), 0));
-  return [...new Set(values)].sort((a, b) => a - b);
-}
+/** The numeric flags and their defaults. */
+const numericFlags = z.object({
+  messages: wholeNumber(1).default(40_000),
+  'batch-sizes': wholeNumbers(BATCH_SIZE.min, BATCH_SIZE.max).default([10, 100, 1000, 10_000]),
+  runs: wholeNumber(1).default(3),
+  seed: wholeNumber(0).default(8),
+  'floor-messages': wholeNumber(1).default(2_000),
+  'latency-invocations': wholeNumber(1).default(2_000),
+  'cold-runs': wholeNumber(1).default(10),
+  'memory-records': wholeNumber(1).default(10_000),
+  concurrency: wholeNumbers(1, 1_000).default([1, 2, 4, 8]),
+  'concurrency-batch': wholeNumber(1).default(1_000),
+});
 
 export function parseOptions(args: string[] = process.argv.slice(2)): BenchOptions {
   const { values, positionals } = parseCliArgs(
@@ -61,21 +65,20 @@ export function parseOptions(args: string[] = process.argv.slice(2)): BenchOptio
     false,
   );
   if (values.help || positionals.length > 0) throw new UsageError(USAGE);
-  const messages = positive('messages', values.messages, 40_000);
-  const batchSizes = list('batch-sizes', values['batch-sizes'], [10, 100, 1000, 10_000]);
-  const tooBig = batchSizes.find((b) => b > 10_000);
-  if (tooBig) throw new UsageError(`--batch-sizes: ${tooBig} is above the SQS maximum of 10,000`);
+  const flags = parseValues(numericFlags, values, (flag, expected) => {
+    return new UsageError(`--${flag} ${JSON.stringify(values[flag as keyof typeof values])}: ${expected}\n${USAGE}`);
+  });
   return {
-    messages,
-    batchSizes,
-    runs: positive('runs', values.runs, 3),
-    seed: positive('seed', values.seed, 8, 0),
-    floorMessages: Math.min(messages, positive('floor-messages', values['floor-messages'], 2_000)),
-    latencyInvocations: positive('latency-invocations', values['latency-invocations'], 2_000),
-    coldRuns: positive('cold-runs', values['cold-runs'], 10),
-    memoryRecords: Math.min(10_000, positive('memory-records', values['memory-records'], 10_000)),
-    concurrency: list('concurrency', values.concurrency, [1, 2, 4, 8]),
-    concurrencyBatch: Math.min(10_000, positive('concurrency-batch', values['concurrency-batch'], 1_000)),
+    messages: flags.messages,
+    batchSizes: flags['batch-sizes'],
+    runs: flags.runs,
+    seed: flags.seed,
+    floorMessages: Math.min(flags.messages, flags['floor-messages']),
+    latencyInvocations: flags['latency-invocations'],
+    coldRuns: flags['cold-runs'],
+    memoryRecords: Math.min(BATCH_SIZE.max, flags['memory-records']),
+    concurrency: flags.concurrency,
+    concurrencyBatch: Math.min(BATCH_SIZE.max, flags['concurrency-batch']),
     outDir: path.resolve(values.out ?? path.join(repoRoot, 'bench', 'results')),
     childNode: values.node === undefined ? process.execPath : path.resolve(values.node),
     check: values.check,

@@ -2,12 +2,15 @@
  * Deploy-time settings, read from CDK context (`cdk.json` or `-c key=value`).
  *
  * Every value arrives either as JSON from cdk.json (number, boolean) or as a
- * string from the command line (`-c prod=true`), so each reader accepts both.
+ * string from the command line (`-c prod=true`); the schema accepts both.
  * Everything is checked here, before any construct exists, so a typo fails
  * `cdk synth` with the key's name instead of a CloudFormation error at deploy.
  */
+import { z } from 'zod';
 import { operatorLogin } from '../lambda/db/logins.js';
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
+import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../shared/sqs-event-source.js';
+import { parseValues, trueOrFalse, wholeNumber } from '../shared/values.js';
 import { SOURCE_MAPS_DEFAULT } from './bundling/function-bundle.js';
 import {
   DIRECT_CONNECTIONS,
@@ -55,40 +58,88 @@ export interface LoginEtlSettings {
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Powertools `service` dimension; keep distinct per copy sharing an account/region. */
   readonly serviceName: string;
-  /** Node resolves stack traces through the bundled source map (16–28 ms more per cold start). */
+  /** Node resolves stack traces through the bundled source map (a slower cold start: docs/performance.md). */
   readonly sourceMaps: boolean;
   /** X-Ray: active tracing on the pipeline function and TRACING_ENABLED for Powertools Tracer. */
   readonly tracing: boolean;
 }
 
-/** The context keys this app reads, for error messages and docs. */
-export const CONTEXT_KEYS = [
-  'stackName',
-  'prod',
-  'fifo',
-  'memorySize',
-  'timeoutSeconds',
-  'batchSize',
-  'maxBatchingWindowSeconds',
-  'maxReceiveCount',
-  'dbConnectionBudget',
-  'dbInstanceType',
-  'allowBurstableProd',
-  'operators',
-  'operatorMfa',
-  'oldestMessageAlarmSeconds',
-  'alarmEmail',
-  'logLevel',
-  'serviceName',
-  'sourceMaps',
-  'tracing',
-] as const;
-
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
-
-/** Connect + statement timeout the function is configured with (see pipeline-function.ts). */
+/** Connect + statement timeout of every client through the proxy (Database's environment, constructs/database.ts). */
 export const DB_CONNECT_TIMEOUT_MS = 5_000;
 export const DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Text matching `pattern`; the message says what was expected. */
+const matching = (pattern: RegExp, what: string) => z.string({ error: `expected ${what}` }).regex(pattern, { error: `expected ${what}` });
+
+/** An instance class infra/instance-class.ts knows (its memory sizes the alarms and the connection budget). */
+const instanceClass = matching(/^[a-z0-9]+\.[a-z0-9]+$/, 'an RDS instance class without the "db." prefix, e.g. t4g.micro').transform(
+  (name, ctx): InstanceClass => {
+    const instance = describeInstanceClass(name);
+    if (instance) return instance;
+    ctx.addIssue({ code: 'custom', message: `expected a class of ${KNOWN_CLASSES}` });
+    return z.NEVER;
+  },
+);
+
+const SHORT_NAMES = 'expected short names separated by commas, e.g. alice,bob';
+
+/** `-c operators=alice,bob` (or a JSON array in cdk.json): short names, each a valid login suffix, no repeats. */
+const operatorNames = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((n) => n.trim()).filter((n) => n !== '') : value),
+  z.array(z.string({ error: SHORT_NAMES }), { error: SHORT_NAMES }).superRefine((names, ctx) => {
+    for (const [i, name] of names.entries()) {
+      try {
+        operatorLogin(name);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return;
+      }
+      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', message: `names "${name}" twice` });
+    }
+  }),
+);
+
+/**
+ * Each key: what it accepts and its default. batchSize and
+ * maxBatchingWindowSeconds default by queue type (see {@link readSettings});
+ * rules across keys are in {@link checkRules}.
+ */
+const contextSchema = z.object({
+  // Also names the RDS instance (`<name>-postgres`, at most 63 characters,
+  // no double or trailing hyphen).
+  stackName: matching(
+    /^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,53}$/,
+    'a stack name of at most 54 letters, digits and single hyphens, starting with a letter',
+  ).default('LoginEtl'),
+  prod: trueOrFalse().default(false),
+  fifo: trueOrFalse().default(false),
+  memorySize: wholeNumber(128, 10_240).default(512),
+  timeoutSeconds: wholeNumber(1, 900).default(30),
+  batchSize: wholeNumber(BATCH_SIZE.min, BATCH_SIZE.max).optional(),
+  maxBatchingWindowSeconds: wholeNumber(BATCHING_WINDOW_SECONDS.min, BATCHING_WINDOW_SECONDS.max).optional(),
+  maxReceiveCount: wholeNumber(1, 1_000).default(5),
+  // Lambda's maxConcurrency for SQS accepts 2..1000.
+  dbConnectionBudget: wholeNumber(2, 1_000).default(10),
+  dbInstanceType: instanceClass.prefault('t4g.micro'),
+  allowBurstableProd: trueOrFalse().default(false),
+  operators: operatorNames.default([]),
+  operatorMfa: trueOrFalse().default(true),
+  oldestMessageAlarmSeconds: wholeNumber(60, 1_209_600).default(600),
+  alarmEmail: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address').optional(),
+  logLevel: z
+    .preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }))
+    .default('INFO'),
+  serviceName: matching(/^[A-Za-z0-9_.-]{1,64}$/, 'a short name (letters, digits, _ . -)').default(SERVICE_NAME_DEFAULT),
+  sourceMaps: trueOrFalse().default(SOURCE_MAPS_DEFAULT),
+  tracing: trueOrFalse().default(false),
+});
+
+export type ContextKey = keyof typeof contextSchema.shape;
+
+/** The context keys this app reads. */
+const CONTEXT_KEYS = Object.keys(contextSchema.shape) as ContextKey[];
 
 /** A context value that cannot be used, named so the operator knows what to fix. */
 export class ContextError extends Error {
@@ -104,132 +155,82 @@ export class ContextError extends Error {
 /** Reads one raw context value; `App.node.tryGetContext` fits this shape. */
 export type ContextLookup = (key: string) => unknown;
 
-const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-
 /**
  * Parses and validates the context. Throws a {@link ContextError} naming the
  * first bad key; returns settings with every default filled in.
  */
 export function readSettings(lookup: ContextLookup): LoginEtlSettings {
-  const prod = bool(lookup, 'prod', false);
-  const fifo = bool(lookup, 'fifo', false);
-  const timeoutSeconds = int(lookup, 'timeoutSeconds', 30, 1, 900);
-  // The function must outlive one connect plus one statement plus pg's
-  // client-side query timeout (statement + 1 s), or a slow database turns
-  // into a Lambda timeout that hides the real error.
-  const minTimeout = Math.ceil((DB_CONNECT_TIMEOUT_MS + DB_STATEMENT_TIMEOUT_MS + 1_000) / 1_000) + 4;
-  if (timeoutSeconds < minTimeout) {
-    throw new ContextError(
-      'timeoutSeconds',
-      `is ${timeoutSeconds}: it must be at least ${minTimeout} s to cover the database connect (${DB_CONNECT_TIMEOUT_MS} ms) and statement (${DB_STATEMENT_TIMEOUT_MS} ms) timeouts`,
-    );
-  }
-  // Lambda limits: FIFO batches hold at most 10 records and take no batching
-  // window; standard batches above 10 need a window of at least 1 s.
-  const batchSize = int(lookup, 'batchSize', fifo ? 10 : 100, 1, fifo ? 10 : 10_000);
-  const maxBatchingWindowSeconds = int(lookup, 'maxBatchingWindowSeconds', fifo ? 0 : 5, 0, 300);
-  if (fifo && maxBatchingWindowSeconds > 0) {
-    throw new ContextError(
-      'maxBatchingWindowSeconds',
-      'must be 0 with fifo=true: Lambda takes no batching window on FIFO queues',
-    );
-  }
-  if (batchSize > 10 && maxBatchingWindowSeconds < 1) {
-    throw new ContextError('maxBatchingWindowSeconds', `must be at least 1 when batchSize (${batchSize}) is above 10`);
-  }
-  const allowBurstableProd = bool(lookup, 'allowBurstableProd', false);
-  const instance = readInstanceClass(lookup, prod, allowBurstableProd);
-  const operators = readOperators(lookup);
-  const dbConnectionBudget = int(lookup, 'dbConnectionBudget', 10, 2, 1_000);
-  checkConnectionBudget(instance, dbConnectionBudget, operators.length);
+  const input = setValues(lookup);
+  const { dbInstanceType: instance, alarmEmail, ...values } = parseValues(contextSchema, input, (key, expected) => {
+    const contextKey = key as ContextKey;
+    return new ContextError(contextKey, `is ${JSON.stringify(input[contextKey])}: ${expected}`);
+  });
   const settings: LoginEtlSettings = {
-    stackName: str(
-      lookup,
-      'stackName',
-      'LoginEtl',
-      // Also names the RDS instance (`<name>-postgres`, at most 63 characters,
-      // no double or trailing hyphen).
-      /^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,53}$/,
-      'a stack name of at most 54 letters, digits and single hyphens, starting with a letter',
-    ),
-    prod,
-    fifo,
-    memorySize: int(lookup, 'memorySize', 512, 128, 10_240),
-    timeoutSeconds,
-    batchSize,
-    maxBatchingWindowSeconds,
-    maxReceiveCount: int(lookup, 'maxReceiveCount', 5, 1, 1_000),
-    // Lambda's maxConcurrency for SQS accepts 2..1000.
-    dbConnectionBudget,
+    ...values,
+    // Lambda's defaults differ by queue type: FIFO takes at most 10 records and no window.
+    batchSize: values.batchSize ?? (values.fifo ? BATCH_SIZE.fifoMax : 100),
+    maxBatchingWindowSeconds: values.maxBatchingWindowSeconds ?? (values.fifo ? 0 : 5),
     dbInstanceType: instance.name,
-    allowBurstableProd,
-    operators,
-    operatorMfa: bool(lookup, 'operatorMfa', true),
-    oldestMessageAlarmSeconds: int(lookup, 'oldestMessageAlarmSeconds', 600, 60, 1_209_600),
-    logLevel: oneOf(lookup, 'logLevel', 'INFO', LOG_LEVELS),
-    serviceName: str(
-      lookup,
-      'serviceName',
-      SERVICE_NAME_DEFAULT,
-      /^[A-Za-z0-9_.-]{1,64}$/,
-      'a short name (letters, digits, _ . -)',
-    ),
-    sourceMaps: bool(lookup, 'sourceMaps', SOURCE_MAPS_DEFAULT),
-    tracing: bool(lookup, 'tracing', false),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
   };
-  const alarmEmail = optionalStr(lookup, 'alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address');
-  return alarmEmail === undefined ? settings : { ...settings, alarmEmail };
+  checkRules(settings, instance);
+  return settings;
+}
+
+/** The keys that are set: unset, or set to an empty string (`-c key=`), means "use the default". */
+function setValues(lookup: ContextLookup): Partial<Record<ContextKey, unknown>> {
+  const entries = CONTEXT_KEYS.map((key) => [key, lookup(key)] as const);
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== '' && value !== null));
+}
+
+/** The rules across keys, each keyed to the setting to change. */
+function checkRules(settings: LoginEtlSettings, instance: InstanceClass): void {
+  checkTimeout(settings.timeoutSeconds);
+  checkMapping(settings);
+  checkBurstableProd(settings, instance);
+  checkConnectionBudget(instance, settings.dbConnectionBudget, settings.operators.length);
 }
 
 /**
- * The instance class, known to infra/instance-class.ts. A burstable class
- * runs out of CPU credits under the steady load production means (then it
- * is throttled, or billed per surplus vCPU-hour in unlimited mode), so
- * prod=true refuses one unless the operator says it is intended.
+ * The function must outlive one connect plus one statement plus pg's
+ * client-side query timeout (statement + 1 s), or a slow database turns
+ * into a Lambda timeout that hides the real error.
  */
-function readInstanceClass(lookup: ContextLookup, prod: boolean, allowBurstableProd: boolean): InstanceClass {
-  const name = str(
-    lookup,
-    'dbInstanceType',
-    't4g.micro',
-    /^[a-z0-9]+\.[a-z0-9]+$/,
-    'an RDS instance class without the "db." prefix, e.g. t4g.micro',
+function checkTimeout(timeoutSeconds: number): void {
+  const minTimeout = Math.ceil((DB_CONNECT_TIMEOUT_MS + DB_STATEMENT_TIMEOUT_MS + 1_000) / 1_000) + 4;
+  if (timeoutSeconds >= minTimeout) return;
+  throw new ContextError(
+    'timeoutSeconds',
+    `is ${timeoutSeconds}: it must be at least ${minTimeout} s to cover the database connect (${DB_CONNECT_TIMEOUT_MS} ms) and statement (${DB_STATEMENT_TIMEOUT_MS} ms) timeouts`,
   );
-  const instance = describeInstanceClass(name);
-  if (!instance) {
-    throw new ContextError('dbInstanceType', `is "${name}": expected a class of ${KNOWN_CLASSES}`);
-  }
-  if (prod && instance.burstable && !allowBurstableProd) {
-    throw new ContextError(
-      'dbInstanceType',
-      `is "${name}", a burstable class, with prod=true: its CPU credits run out under steady load. Choose a non-burstable class (e.g. m7g.large), or set -c allowBurstableProd=true to accept it`,
-    );
-  }
-  return instance;
 }
 
-/** `-c operators=alice,bob` (or a JSON array in cdk.json): short names, each a valid login suffix, no repeats. */
-function readOperators(lookup: ContextLookup): string[] {
-  const value = raw(lookup, 'operators');
-  if (value === undefined) return [];
-  const names = Array.isArray(value)
-    ? value
-    : typeof value === 'string'
-      ? value.split(',').map((n) => n.trim()).filter((n) => n !== '')
-      : undefined;
-  if (!names?.every((n): n is string => typeof n === 'string')) {
-    throw new ContextError('operators', `is ${JSON.stringify(value)}: expected short names separated by commas, e.g. alice,bob`);
+/** Lambda's event source mapping limits (shared/sqs-event-source.ts). */
+function checkMapping({ fifo, batchSize, maxBatchingWindowSeconds }: LoginEtlSettings): void {
+  switch (brokenMappingRule({ fifo, batchSize, windowSeconds: maxBatchingWindowSeconds })) {
+    case 'fifo-batch-size':
+      throw new ContextError('batchSize', `is ${batchSize}: expected a whole number from ${BATCH_SIZE.min} to ${BATCH_SIZE.fifoMax} with fifo=true`);
+    case 'fifo-window':
+      throw new ContextError('maxBatchingWindowSeconds', 'must be 0 with fifo=true: Lambda takes no batching window on FIFO queues');
+    case 'window-required':
+      throw new ContextError('maxBatchingWindowSeconds', `must be at least 1 when batchSize (${batchSize}) is above 10`);
+    case undefined:
+      return;
   }
-  for (const name of names) {
-    try {
-      operatorLogin(name);
-    } catch (error) {
-      throw new ContextError('operators', `is ${JSON.stringify(value)}: ${(error as Error).message}`);
-    }
-  }
-  const repeated = names.find((n, i) => names.indexOf(n) !== i);
-  if (repeated !== undefined) throw new ContextError('operators', `names "${repeated}" twice`);
-  return names;
+}
+
+/**
+ * A burstable class runs out of CPU credits under the steady load
+ * production means (then it is throttled, or billed per surplus vCPU-hour in
+ * unlimited mode), so prod=true refuses one unless the operator says it is
+ * intended.
+ */
+function checkBurstableProd({ prod, allowBurstableProd }: LoginEtlSettings, instance: InstanceClass): void {
+  if (!prod || !instance.burstable || allowBurstableProd) return;
+  throw new ContextError(
+    'dbInstanceType',
+    `is "${instance.name}", a burstable class, with prod=true: its CPU credits run out under steady load. Choose a non-burstable class (e.g. m7g.large), or set -c allowBurstableProd=true to accept it`,
+  );
 }
 
 /**
@@ -257,53 +258,4 @@ export function checkKeyCase(allContext: Record<string, unknown>): void {
       throw new ContextError(known, `was given as "${key}": context keys are case-sensitive`);
     }
   }
-}
-
-/** Unset, or set to an empty string (`-c key=`), means "use the default". */
-function raw(lookup: ContextLookup, key: ContextKey): unknown {
-  const value = lookup(key);
-  return value === '' || value === null ? undefined : value;
-}
-
-function bool(lookup: ContextLookup, key: ContextKey, fallback: boolean): boolean {
-  const value = raw(lookup, key);
-  if (value === undefined) return fallback;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new ContextError(key, `is ${JSON.stringify(value)}: expected true or false`);
-}
-
-function int(lookup: ContextLookup, key: ContextKey, fallback: number, min: number, max: number): number {
-  const value = raw(lookup, key);
-  if (value === undefined) return fallback;
-  const parsed =
-    typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new ContextError(key, `is ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
-  }
-  return parsed;
-}
-
-function str(lookup: ContextLookup, key: ContextKey, fallback: string, pattern: RegExp, what: string): string {
-  return optionalStr(lookup, key, pattern, what) ?? fallback;
-}
-
-function optionalStr(lookup: ContextLookup, key: ContextKey, pattern: RegExp, what: string): string | undefined {
-  const value = raw(lookup, key);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new ContextError(key, `is ${JSON.stringify(value)}: expected ${what}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(lookup: ContextLookup, key: ContextKey, fallback: T, allowed: readonly T[]): T {
-  const value = raw(lookup, key);
-  if (value === undefined) return fallback;
-  const upper = typeof value === 'string' ? value.toUpperCase() : value;
-  const match = allowed.find((a) => a === upper);
-  if (match === undefined) {
-    throw new ContextError(key, `is ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-  }
-  return match;
 }

@@ -57,6 +57,13 @@ export function describeInstanceClass(name: string): InstanceClass | undefined {
   return { name, burstable: false, memoryBytes: vcpus * GIB_PER_VCPU[match[1] as 'm' | 'r'] * GIB };
 }
 
+/** The class's memory and kind, for a name readSettings has accepted (it refuses unknown classes). */
+export function instanceClassOf(name: string): InstanceClass {
+  const instance = describeInstanceClass(name);
+  if (!instance) throw new Error(`unknown instance class ${name}`);
+  return instance;
+}
+
 /**
  * RDS for PostgreSQL's default max_connections is
  * LEAST({DBInstanceClassMemory/9531392}, 5000). DBInstanceClassMemory is the

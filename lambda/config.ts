@@ -72,7 +72,7 @@ const envSchema = z.object({
   AWS_REGION: optionalText(),
 });
 
-export type Env = z.infer<typeof envSchema>;
+type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   database: {

@@ -29,18 +29,19 @@ export const EXTERNAL_MODULES = ['pg-native'];
  * client, the Powertools tracer) becomes a CommonJS hand-over of the same
  * module. On Node.js 22 and later an ESM import of node:http builds the
  * module's ESM facade, which reads every export, including the lazy
- * `WebSocket` getter that loads undici: ~45 ms of a cold start on the Node 24
- * runtime, for a client the function never uses (nodejs/node#57649, open).
+ * `WebSocket` getter that loads undici: a cost in every cold start on the
+ * Node 24 runtime (docs/performance.md), for a client the function never
+ * uses (nodejs/node#57649, open).
  * esbuild cannot express "import as CommonJS", hence the one-line shim.
  */
-export const HTTP_SHIM = path.join(repoRoot, 'infra', 'bundling', 'node-http.cjs');
+const HTTP_SHIM = path.join(repoRoot, 'infra', 'bundling', 'node-http.cjs');
 export const ALIASES: Readonly<Record<string, string>> = { 'node:http': HTTP_SHIM, http: HTTP_SHIM };
 
 /**
  * pg asks at load whether it runs in Cloudflare Workers: by
  * `navigator.userAgent` where a global navigator exists (Node.js 21 and
  * later, so on the Lambda runtime), else by constructing a fetch `Response`,
- * which on Node.js 20 (local tools, the benchmark here) loads undici: ~35 ms.
+ * which on Node.js 20 (local tools, the benchmark here) loads undici.
  * The bundle only ever runs on Node.js, so the navigator it reads is fixed at
  * build time to what Node.js reports. pg is the bundle's only reader of
  * `navigator` (test/infra checks the built bundle holds no other).
@@ -50,7 +51,8 @@ export const DEFINES: Readonly<Record<string, string>> = { navigator: JSON.strin
 /**
  * Whether the functions run with `--enable-source-maps` unless the context
  * says otherwise (`-c sourceMaps`): off, because node parses the whole map
- * (~1 MB) at every cold start and the function never logs a stack.
+ * at every cold start (docs/performance.md) and the function never logs a
+ * stack.
  */
 export const SOURCE_MAPS_DEFAULT = false;
 

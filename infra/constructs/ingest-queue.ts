@@ -5,20 +5,21 @@ import { Construct } from 'constructs';
 export interface IngestQueueProps {
   readonly fifo: boolean;
   readonly maxReceiveCount: number;
-  /** ≥ 6 × the consumer's timeout + its batching window (computed by the stack). */
-  readonly visibilityTimeout: Duration;
+  /** The consuming function's timeout and its mapping's batching window: they set the visibility timeout. */
+  readonly consumerTimeout: Duration;
+  readonly batchingWindow: Duration;
   readonly prod: boolean;
 }
 
 /** How long the login queue keeps a message. */
-export const QUEUE_RETENTION = Duration.days(4);
+const QUEUE_RETENTION = Duration.days(4);
 /**
  * The maximum, and longer than the source queue's: a standard queue's dead
  * letter keeps its original enqueue time, so a DLQ no longer-lived than its
  * source can expire messages the moment they arrive. 14 days leaves time to
  * read the alarm, fix the cause and redrive.
  */
-export const DEAD_LETTER_RETENTION = Duration.days(14);
+const DEAD_LETTER_RETENTION = Duration.days(14);
 /**
  * A dead letter has at least DLQ − queue retention (10 days) left when it
  * arrives; the DeadLetterAge alarm fires halfway through that.
@@ -64,7 +65,10 @@ export class IngestQueue extends Construct {
     }
     this.queue = new sqs.Queue(this, 'Queue', {
       ...fifo,
-      visibilityTimeout: props.visibilityTimeout,
+      // Lambda's rule: at least 6 × the function timeout (+ the batching
+      // window), so a message is not redelivered while a retried invocation
+      // still holds it.
+      visibilityTimeout: Duration.seconds(6 * props.consumerTimeout.toSeconds() + props.batchingWindow.toSeconds()),
       retentionPeriod: QUEUE_RETENTION,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -1,21 +1,20 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { InstanceClass } from '../instance-class.js';
-import { databaseAlarms, functionAlarms, proxyAlarms, queueAlarms, type AlarmSpec } from './alarms.js';
+import type { LoginEtlSettings } from '../context.js';
+import { instanceClassOf } from '../instance-class.js';
+import { databaseAlarms, functionAlarms, proxyAlarms, queueAlarms, type AlarmLimits, type AlarmSpec } from './alarms.js';
 import { createDashboard } from './dashboard.js';
+import { ALLOCATED_STORAGE_GIB } from './database-instance.js';
+import { DEAD_LETTER_ALARM_AGE } from './ingest-queue.js';
 import { PipelineMetrics, type MetricSources } from './monitoring-metrics.js';
 
-export interface MonitoringProps extends MetricSources {
-  readonly oldestMessageAlarmSeconds: number;
-  readonly deadLetterAlarmAge: Duration;
-  readonly functionTimeout: Duration;
-  readonly instanceClass: InstanceClass;
-  readonly allocatedStorageBytes: number;
-  readonly alarmEmail?: string;
+export interface MonitoringProps extends Omit<MetricSources, 'serviceName'> {
+  /** serviceName, the alarm thresholds, the function's timeout, the instance class and alarmEmail. */
+  readonly settings: LoginEtlSettings;
   /** Names the dashboard and prefixes every alarm name (`<prefix>-<alarm>`). */
   readonly name: string;
 }
@@ -36,17 +35,18 @@ export class Monitoring extends Construct {
     // can publish to an encrypted topic only through a customer key whose
     // policy admits it. enforceSSL is cdk-nag SNS3.
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'login-etl alarms', enforceSSL: true });
-    if (props.alarmEmail) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    const { settings } = props;
+    if (settings.alarmEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
     }
 
-    const metrics = new PipelineMetrics(props);
-    const limits = {
-      oldestMessageAlarmSeconds: props.oldestMessageAlarmSeconds,
-      deadLetterAlarmAge: props.deadLetterAlarmAge,
-      functionTimeout: props.functionTimeout,
-      instance: props.instanceClass,
-      allocatedStorageBytes: props.allocatedStorageBytes,
+    const metrics = new PipelineMetrics({ ...props, serviceName: settings.serviceName });
+    const limits: AlarmLimits = {
+      oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
+      deadLetterAlarmAge: DEAD_LETTER_ALARM_AGE,
+      functionTimeout: Duration.seconds(settings.timeoutSeconds),
+      instance: instanceClassOf(settings.dbInstanceType),
+      allocatedStorageBytes: ALLOCATED_STORAGE_GIB * 1024 ** 3,
     };
     const specs = [
       ...queueAlarms(metrics, limits),
@@ -60,7 +60,7 @@ export class Monitoring extends Construct {
       dashboardName: props.name,
       metrics,
       alarms: this.alarms,
-      burstable: props.instanceClass.burstable,
+      burstable: limits.instance.burstable,
     });
   }
 

@@ -47,9 +47,8 @@ export class PipelineFunction extends Construct {
       description: 'login-etl pipeline: SQS login events to Postgres, PII masked',
       // 512 MB by default: Lambda's CPU share grows with memory, and the work
       // per batch is JSON parsing, HMAC and one bulk insert, mostly waiting on
-      // the database; 512 MB keeps cold starts (TLS to the proxy, Secrets
-      // Manager, KMS) well under a second without paying for idle CPU.
-      // `-c memorySize=` tunes it; the benchmark refines the default.
+      // the database (docs/performance.md, "Sizing the function").
+      // `-c memorySize=` tunes it.
       memorySize: settings.memorySize,
       timeout: Duration.seconds(settings.timeoutSeconds),
       prod: settings.prod,

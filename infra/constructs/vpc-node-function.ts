@@ -17,7 +17,7 @@ export interface VpcNodeFunctionProps {
   readonly timeout: Duration;
   readonly environment: Readonly<Record<string, string>>;
   readonly prod: boolean;
-  /** Run with --enable-source-maps (stack traces in lambda/*.ts lines, 16–28 ms more per cold start). */
+  /** Run with --enable-source-maps (stack traces in lambda/*.ts lines, a slower cold start). */
   readonly sourceMaps: boolean;
   /** X-Ray active tracing; CDK adds xray:PutTraceSegments/PutTelemetryRecords to the role. */
   readonly tracing?: boolean;
@@ -68,10 +68,9 @@ export class VpcNodeFunction extends Construct {
       vpcSubnets: props.network.appSubnets,
       securityGroups: [this.securityGroup],
       environment: {
-        // Source maps are off by default (SOURCE_MAPS_DEFAULT: 16–28 ms of a
-        // cold start in A/B runs, docs/performance.md). The map stays in the
-        // asset: -c sourceMaps=true changes the environment only, and a
-        // position can be looked up offline.
+        // Source maps are off by default (SOURCE_MAPS_DEFAULT). The map stays
+        // in the asset: -c sourceMaps=true changes the environment only, and
+        // a position can be looked up offline.
         ...(props.sourceMaps ? { NODE_OPTIONS: nodeOptions(true) } : {}),
         ...props.environment,
       },

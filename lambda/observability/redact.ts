@@ -18,8 +18,9 @@ export const REDACTED = '[redacted]';
  * What every address has, checked before node's parser: IPv4 has three dots
  * and no colon; IPv6 has `::`, or seven colons, or six and an IPv4 tail. Most
  * runs in a log line are times ("14:12:15.812") that fail this, and node's
- * IPv6 check is a large regular expression compiled on first use (4–6 ms of
- * every cold start, in the first log line's timestamp).
+ * IPv6 check is a large regular expression compiled on first use, which the
+ * first log line's timestamp would otherwise pay for in every cold start
+ * (docs/performance.md).
  */
 function mayBeAddress(run: string): boolean {
   const { dots, colons } = separators(run);

@@ -65,6 +65,15 @@ describe('bench smoke run', () => {
     assert.deepEqual(pii.filter((v) => (stdout + stderr).includes(v)), [], 'no ip or device id printed');
   });
 
+  it('names a numeric flag out of range, before touching any database', async () => {
+    const { code, stderr } = await runScript(BENCH, ['--concurrency', '2,0'], {
+      ...process.env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    assert.equal(code, 2, stderr);
+    assert.ok(stderr.includes('--concurrency "2,0": expected whole numbers from 1 to 1000'), stderr);
+  });
+
   it('names a --node that cannot run, before touching any database', async () => {
     const missing = path.join(out, 'no-such-node');
     const { code, stderr } = await runScript(BENCH, ['--node', missing], {

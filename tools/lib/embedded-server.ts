@@ -31,7 +31,7 @@ export interface ServerLayout {
 }
 
 /** One sentence the CLIs print as it is, telling the user what to do. */
-export class EmbeddedServerError extends Error {
+class EmbeddedServerError extends Error {
   override readonly name = 'EmbeddedServerError';
 }
 

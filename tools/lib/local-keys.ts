@@ -6,7 +6,7 @@ import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { dataDir } from './paths.js';
 
 export const localKeyringPath = path.join(dataDir, 'keys', 'masking-keyring.json');
-export const localKekPath = path.join(dataDir, 'keys', 'vault-kek.json');
+const localKekPath = path.join(dataDir, 'keys', 'vault-kek.json');
 
 /**
  * Demo keys, generated once into the git-ignored .data/keys (mode 0600) and

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { DEFAULT_REGION } from './queue/queue-target.js';
 
-export const DEFAULT_REGION = 'us-east-1';
-export const DEFAULT_QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:login-queue';
+const DEFAULT_QUEUE_ARN = `arn:aws:sqs:${DEFAULT_REGION}:000000000000:login-queue`;
 
 export interface RecordOptions {
   messageId: string;

@@ -4,9 +4,8 @@
  * batch write. Under a linguistic collation (RDS creates databases with
  * en_US.UTF-8) each comparison goes through the locale's rules; under "C" it
  * is a byte comparison, the order it gives hex and ids is the same, and
- * sorts may use abbreviated keys. The batch write's server CPU per record,
- * measured here (docs/performance.md): 29 µs under "C", 31.5 under C.UTF-8,
- * 35 under ICU en-US (a stand-in for RDS's libc en_US.UTF-8).
+ * sorts may use abbreviated keys: less server CPU per record written
+ * (docs/performance.md).
  * The columns compared with each other (user_logins' masked columns, the
  * vault's and the erasure list's token) change together, so no comparison
  * mixes two collations. Changing only the collation keeps the table as it is

@@ -1,16 +1,12 @@
 /**
- * The batch write as a server-side function. Called with the same 28
- * parameters the statement took, it runs the same statement (text below,
- * unchanged from lambda/db/login-store.ts before this migration), but PL/pgSQL
- * keeps the statement parsed and planned in each backend: a batch of 10
- * spent more server time planning the statement than writing its rows.
- * A prepared statement would cache the plan too, but a named prepared
- * statement pins the client's RDS Proxy session to one backend; a function's
- * plan lives in the backend, so the proxy goes on multiplexing.
- * Measured here (docs/performance.md), the write alone, server CPU per record:
- * chunks of 10, 107–122 µs as a statement, 70–72 through this function; chunks
- * of 250, 32.5–41 and 31.5–33. The handler at batch 10, alternating with the
- * statement, 20,000 records: 2,792–3,027 → 3,329–3,510 records/s.
+ * The batch write as a server-side function: the statement below, called by
+ * lambda/db/login-store.ts (WRITE_SQL) with its 28 array parameters. PL/pgSQL
+ * keeps the statement parsed and planned in each backend, where a small batch
+ * would otherwise spend more server time planning it than writing its rows
+ * (docs/performance.md). A prepared statement would cache the plan too, but a
+ * named prepared statement pins the client's RDS Proxy session to one
+ * backend; a function's plan lives in the backend, so the proxy goes on
+ * multiplexing.
  * The version in the name is the contract with deployed code: a change to
  * the statement is a new function (login_etl_write_v2) in a new migration, so
  * sandboxes still running the previous code keep theirs during a deploy.
@@ -26,7 +22,7 @@
  * sealed originals back (see docs/pii.md). They go in in token order: two
  * batches that share values (the same ip in two sandboxes) then take their row
  * locks in the same order and wait for each other instead of deadlocking
- * (40P01), which failed whole batches once concurrency rose. Login and
+ * (40P01, which fails a whole batch). Login and
  * quarantine rows keep event order (the first row Postgres rejects decides how
  * a bad batch is bisected, which matters on FIFO queues). It returns the login
  * message ids it did NOT insert (duplicates: usually none, so the reply stays

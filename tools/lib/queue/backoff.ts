@@ -1,5 +1,5 @@
 /** SQS's ceiling for one visibility change is 12 h; the back-off stops far below. */
-export const MAX_REDELIVERY_DELAY_SECONDS = 900;
+const MAX_REDELIVERY_DELAY_SECONDS = 900;
 
 /**
  * How long a message that failed on its Nth receive stays invisible:

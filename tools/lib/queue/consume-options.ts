@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../../../shared/sqs-event-source.js';
+import { parseValues, wholeNumber } from '../../../shared/values.js';
 import { UsageError } from '../cli.js';
 import type { QueueInfo } from './queue-info.js';
 
@@ -13,11 +16,6 @@ export interface ConsumeOptions {
   drain: boolean;
 }
 
-/** Lambda's defaults for a new SQS mapping. */
-export const DEFAULT_BATCH_SIZE = 10;
-export const DEFAULT_WINDOW_SECONDS = 0;
-export const DEFAULT_CONCURRENCY = 1;
-
 export const consumeCliOptions = {
   'batch-size': { type: 'string' },
   window: { type: 'string' },
@@ -25,35 +23,41 @@ export const consumeCliOptions = {
   drain: { type: 'boolean', default: false },
 } as const;
 
-function wholeNumber(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-/** Validates the flags with the limits Lambda puts on the same mapping settings. */
-export function parseConsumeOptions(values: {
-  'batch-size'?: string | undefined;
-  window?: string | undefined;
-  concurrency?: string | undefined;
-  drain?: boolean | undefined;
-}): ConsumeOptions {
-  const batchSize = wholeNumber(values['batch-size'], 'batch-size', DEFAULT_BATCH_SIZE, 1, 10_000);
-  const windowSeconds = wholeNumber(values.window, 'window', DEFAULT_WINDOW_SECONDS, 0, 300);
+/** The numeric flags with the limits Lambda puts on the same mapping settings, and Lambda's defaults for a new SQS mapping. */
+const numericFlags = z.object({
+  'batch-size': wholeNumber(BATCH_SIZE.min, BATCH_SIZE.max).default(10),
+  window: wholeNumber(BATCHING_WINDOW_SECONDS.min, BATCHING_WINDOW_SECONDS.max).default(0),
   // Lambda's MaximumConcurrency starts at 2; one poller is allowed here for a step-by-step local run.
-  const concurrency = wholeNumber(values.concurrency, 'concurrency', DEFAULT_CONCURRENCY, 1, 1_000);
-  if (batchSize > 10 && windowSeconds < 1) {
-    throw new UsageError(`--batch-size ${batchSize} needs --window of at least 1 s (Lambda requires a batching window for batches above 10)`);
-  }
-  return { batchSize, windowSeconds, concurrency, drain: values.drain ?? false };
+  concurrency: wholeNumber(1, 1_000).default(1),
+});
+
+type FlagValues = { [flag in keyof typeof numericFlags.shape]?: string | undefined } & { drain?: boolean | undefined };
+
+/** Validates the flags; the FIFO limits wait for {@link checkOptionsForQueue}. */
+export function parseConsumeOptions(values: FlagValues): ConsumeOptions {
+  const flags = parseValues(numericFlags, values, (flag, expected) => {
+    return new UsageError(`--${flag} ${JSON.stringify(values[flag as keyof FlagValues])}: ${expected}`);
+  });
+  const options = { batchSize: flags['batch-size'], windowSeconds: flags.window, concurrency: flags.concurrency, drain: values.drain ?? false };
+  checkMappingRules(options);
+  return options;
 }
 
-/** FIFO mappings take at most 10 records and no batching window. */
+/** Checks the options against the queue: FIFO mappings take at most 10 records and no batching window. */
 export function checkOptionsForQueue(options: ConsumeOptions, queue: QueueInfo): void {
-  if (!queue.fifo) return;
-  if (options.batchSize > 10) throw new UsageError(`${queue.name} is a FIFO queue: --batch-size must be 10 or less`);
-  if (options.windowSeconds > 0) throw new UsageError(`${queue.name} is a FIFO queue: Lambda takes no batching window there, drop --window`);
+  checkMappingRules(options, queue);
+}
+
+/** Lambda's event source mapping rules (shared/sqs-event-source.ts), for a queue not yet described or for `queue`. */
+function checkMappingRules(options: ConsumeOptions, queue?: QueueInfo): void {
+  switch (brokenMappingRule({ ...options, fifo: queue?.fifo ?? false })) {
+    case 'window-required':
+      throw new UsageError(`--batch-size ${options.batchSize} needs --window of at least 1 s (Lambda requires a batching window for batches above 10)`);
+    case 'fifo-batch-size':
+      throw new UsageError(`${queue?.name} is a FIFO queue: --batch-size must be ${BATCH_SIZE.fifoMax} or less`);
+    case 'fifo-window':
+      throw new UsageError(`${queue?.name} is a FIFO queue: Lambda takes no batching window there, drop --window`);
+    case undefined:
+      return;
+  }
 }

@@ -1,3 +1,5 @@
+import { InvalidAddress, InvalidSecurity, KmsAccessDenied, QueueDoesNotExist, SQSServiceException } from '@aws-sdk/client-sqs';
+
 /**
  * SQS failures a user can act on, as one line each: the CLIs print
  * `<tool>: <message>` and exit non-zero instead of showing an SDK stack.
@@ -15,29 +17,11 @@ export class QueueAccessError extends Error {
 
 export type SqsProblem = 'unreachable' | 'missing-queue' | 'no-credentials' | 'bad-credentials' | 'denied' | 'invalid-queue-url' | 'other';
 
-interface SdkErrorLike {
-  name?: unknown;
-  code?: unknown;
-  Code?: unknown;
-  message?: unknown;
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ECONNABORTED',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-// The JSON protocol names (AWS today) and the query protocol names (older
-// LocalStack, error codes in x-amzn-query-error) for the same problems.
-const MISSING_QUEUE = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
+/**
+ * Rejections every AWS service shares, for which the SQS client has no
+ * classes: the SDK names them by the query protocol's code (the
+ * x-amzn-query-error header AWS sends) or, without it, by the JSON type.
+ */
 const BAD_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
@@ -50,30 +34,39 @@ const BAD_CREDENTIALS = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
   'InvalidAccessKeyId',
-  'InvalidSecurity',
 ]);
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'KMS.AccessDeniedException', 'KmsAccessDenied']);
-const INVALID_URL = new Set(['InvalidAddress', 'AWS.SimpleQueueService.InvalidAddress']);
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
-function codesOf(error: unknown): string[] {
-  const e = (error ?? {}) as SdkErrorLike;
-  const codes = [e.name, e.code, e.Code].filter((c): c is string => typeof c === 'string');
-  // The SDK wraps some socket errors (AggregateError from happy eyeballs).
-  const inner = (error as { errors?: unknown }).errors;
-  if (Array.isArray(inner)) for (const i of inner) codes.push(...codesOf(i));
-  return codes;
+/** Node's socket errors and the SDK's timeouts: no answer from SQS at all, and why. */
+const UNREACHABLE: ReadonlyMap<string, string> = new Map([
+  ['ECONNREFUSED', 'connection refused'],
+  ['ENOTFOUND', 'host not found'],
+  ['EAI_AGAIN', 'host not found'],
+  ['ECONNRESET', 'connection reset'],
+  ['EPIPE', 'connection reset'],
+  ['ETIMEDOUT', 'no answer in time'],
+  ['EHOSTUNREACH', 'no answer in time'],
+  ['ENETUNREACH', 'no answer in time'],
+  ['ECONNABORTED', 'no answer in time'],
+  ['TimeoutError', 'no answer in time'],
+  ['RequestTimeout', 'no answer in time'],
+]);
+
+/** What SQS answered, by the SDK's exception classes and names; undefined when nothing here applies. */
+function serviceProblem(error: SQSServiceException): SqsProblem | undefined {
+  if (error instanceof QueueDoesNotExist) return 'missing-queue';
+  if (error instanceof InvalidAddress) return 'invalid-queue-url';
+  if (error instanceof InvalidSecurity || BAD_CREDENTIALS.has(error.name)) return 'bad-credentials';
+  if (error instanceof KmsAccessDenied || DENIED.has(error.name)) return 'denied';
+  return undefined;
 }
 
 export function classifySqsError(error: unknown): SqsProblem {
-  const codes = codesOf(error);
-  const has = (set: Set<string>) => codes.some((c) => set.has(c));
-  if (codes.includes('CredentialsProviderError')) return 'no-credentials';
-  if (has(MISSING_QUEUE)) return 'missing-queue';
-  if (has(BAD_CREDENTIALS)) return 'bad-credentials';
-  if (has(DENIED)) return 'denied';
-  if (has(INVALID_URL)) return 'invalid-queue-url';
-  if (has(NETWORK_CODES)) return 'unreachable';
-  return 'other';
+  const answered = error instanceof SQSServiceException ? serviceProblem(error) : undefined;
+  if (answered) return answered;
+  const code = errorCode(error);
+  if (code === 'CredentialsProviderError') return 'no-credentials';
+  return UNREACHABLE.has(code) ? 'unreachable' : 'other';
 }
 
 /** Problems that retrying will not fix: a consumer stops on them instead of looping. */
@@ -98,13 +91,25 @@ function originOf(queueUrl: string): string {
   return 'the AWS regional endpoint';
 }
 
+/**
+ * The error's name as SQS or the SDK gave it, or Node's code for a socket
+ * error (the first wrapped one's, for the AggregateError of a connection
+ * tried on several addresses).
+ */
 function errorCode(error: unknown): string {
-  return codesOf(error).find((c) => c !== 'Error') ?? 'Error';
+  if (error instanceof SQSServiceException) return error.name;
+  const e = error as { code?: unknown; name?: unknown; errors?: unknown } | null;
+  if (typeof e?.code === 'string') return e.code;
+  for (const inner of Array.isArray(e?.errors) ? e.errors : []) {
+    const code = errorCode(inner);
+    if (code !== 'Error') return code;
+  }
+  return typeof e?.name === 'string' ? e.name : 'Error';
 }
 
 function errorMessage(error: unknown): string {
-  const message = (error as SdkErrorLike | null)?.message;
-  return typeof message === 'string' && message.length > 0 ? message.split('\n')[0] ?? '' : String(error);
+  const message = error instanceof Error ? error.message : undefined;
+  return message ? (message.split('\n')[0] ?? '') : String(error);
 }
 
 export function describeSqsError(error: unknown, site: SqsCallSite): string {
@@ -112,14 +117,7 @@ export function describeSqsError(error: unknown, site: SqsCallSite): string {
   const code = errorCode(error);
   switch (classifySqsError(error)) {
     case 'unreachable': {
-      const why =
-        code === 'ECONNREFUSED'
-          ? 'connection refused'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'host not found'
-            : code === 'ECONNRESET' || code === 'EPIPE'
-              ? 'connection reset'
-              : 'no answer in time';
+      const why = UNREACHABLE.get(code);
       const hint = site.endpoint
         ? 'is LocalStack or the emulator running? --endpoint or AWS_ENDPOINT_URL_SQS sets the address'
         : 'check the network, the queue URL and the region';
@@ -152,9 +150,4 @@ export async function sqsCall<T>(site: SqsCallSite, call: () => Promise<T>): Pro
   } catch (error) {
     throw toQueueAccessError(error, site);
   }
-}
-
-export function isAbort(error: unknown): boolean {
-  const name = (error as SdkErrorLike | null)?.name;
-  return name === 'AbortError';
 }

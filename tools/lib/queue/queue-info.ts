@@ -15,13 +15,13 @@ export interface QueueInfo {
   deadLetter?: { arn: string; maxReceiveCount: number };
 }
 
-export interface QueueArn {
+interface QueueArn {
   region: string;
   account: string;
   name: string;
 }
 
-export function parseQueueArn(arn: string): QueueArn {
+function parseQueueArn(arn: string): QueueArn {
   const [prefix, partition, service, region, account, name] = arn.split(':');
   if (prefix !== 'arn' || !partition || service !== 'sqs' || !region || !account || !name) {
     throw new UsageError(`${JSON.stringify(arn)} is not an SQS queue ARN`);

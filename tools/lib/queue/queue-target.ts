@@ -1,7 +1,7 @@
 import { UsageError } from '../cli.js';
 
 /** The queue of the original exercise: LocalStack's default account and port. */
-export const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
+const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
 export const DEFAULT_REGION = 'us-east-1';
 
 /** Where the SQS API calls go and how they are signed. */
@@ -42,7 +42,7 @@ function parseUrl(value: string, what: string): URL {
 }
 
 /** Checks the shape SQS gives every queue URL: <endpoint>/<account id>/<queue name>. */
-export function parseQueueUrl(value: string, what = 'queue URL'): URL {
+function parseQueueUrl(value: string, what = 'queue URL'): URL {
   const url = parseUrl(value, what);
   if (!/^\/[^/]+\/[^/]+\/?$/.test(url.pathname)) {
     throw new UsageError(`${what} ${JSON.stringify(value)} must look like http://host:port/<account id>/<queue name>`);
@@ -50,7 +50,7 @@ export function parseQueueUrl(value: string, what = 'queue URL'): URL {
   return url;
 }
 
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return (
     host === 'localhost' ||

@@ -4,13 +4,13 @@ import { SQS_BATCH_LIMIT } from './chunks.js';
 import type { MessageLine } from './message-file.js';
 
 /** 256 KiB: the batch payload limit older SQS deployments (and LocalStack) still enforce. */
-export const BATCH_PAYLOAD_LIMIT = 256 * 1024;
+const BATCH_PAYLOAD_LIMIT = 256 * 1024;
 /** Parallel SendMessageBatch calls on a standard queue; a FIFO queue gets one, to keep file order. */
 const PARALLEL_CALLS = 4;
 /** FIFO needs a group; one group keeps the whole file in order. */
-export const FIFO_GROUP_ID = 'login-etl-send';
+const FIFO_GROUP_ID = 'login-etl-send';
 
-export interface SendFailure {
+interface SendFailure {
   line: number;
   code: string;
   message: string;
@@ -25,7 +25,7 @@ export interface SendReport {
 }
 
 /** Entries of at most 10 and 256 KiB per call; a line too large alone still gets a call, and SQS's answer. */
-export function planBatches(lines: readonly MessageLine[]): MessageLine[][] {
+function planBatches(lines: readonly MessageLine[]): MessageLine[][] {
   const batches: MessageLine[][] = [];
   let current: MessageLine[] = [];
   let bytes = 0;
