@@ -199,6 +199,28 @@ describe('replay: quarantined messages through the pipeline again', () => {
     }
   });
 
+  it("a replay that meets a forget waits for it, in forget's lock order (no deadlock), and finds the body shredded", async () => {
+    const id = idOf('race');
+    await withConstraint(async () => {
+      await ingest([ios(7)], 'race');
+    });
+    // forget's transaction, held open: the vault first (SHARE ROW EXCLUSIVE), then the quarantined bodies it shreds.
+    const forgetting = new pg.Client({ connectionString: await db.operatorUrl('replayer') });
+    await forgetting.connect();
+    try {
+      await forgetting.query('BEGIN');
+      await forgetting.query('LOCK TABLE pii_vault IN SHARE ROW EXCLUSIVE MODE');
+      const replaying = replay({ ...REJECTED, messageId: id });
+      await waitForLockWait(db, 'pii_vault');
+      await forgetting.query('UPDATE user_logins_quarantine SET body_dek_id = NULL, body_nonce = NULL, body_ciphertext = NULL WHERE message_id = $1', [id]);
+      await forgetting.query('COMMIT');
+      assert.deepEqual((await replaying).map((r) => [r.outcome, r.outcome === 'erased' ? r.why : '']), [['erased', 'shredded']]);
+    } finally {
+      await forgetting.end();
+    }
+    assert.equal(await loginRow(id), undefined);
+  });
+
   it('a key that does not open the body changes nothing; the attempt is audited authentication_failed and the run stops', async () => {
     const id = idOf('wrong-key');
     await withConstraint(async () => {
@@ -302,3 +324,16 @@ describe('replay: quarantined messages through the pipeline again', () => {
     assert.deepEqual(await scanDatabaseForPii(db.pool, replayed), []);
   });
 });
+
+/** Until some session waits for a lock on `table`. */
+async function waitForLockWait(db: TestDatabase, table: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    const { rows } = await db.pool.query(
+      `SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE NOT l.granted AND c.relname = $1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [table],
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`nobody waited for ${table}`);
+}

@@ -148,6 +148,9 @@ export async function replayOne(
   let opened = false;
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
+    // The vault before the row, in forget's order: a forget running now (vault, then the rows it shreds) and this
+    // replay (vault, then this row) queue on the vault instead of each holding what the other waits for (40P01).
+    await client.query('LOCK TABLE pii_vault IN ROW EXCLUSIVE MODE');
     const row = (await client.query<LockedRow>(LOCK_SQL, [message.messageId, message.reason])).rows[0];
     let result: ReplayResult;
     if (!row) result = { messageId: message.messageId, outcome: 'gone' };
