@@ -98,7 +98,7 @@ describe('npm run replay', () => {
       assert.deepEqual([run.code, run.stdout], [2, ''], `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
     };
-    // The filter's other rules: test/unit/tools/replay-filter.test.ts.
+    // The filter's other rules: test/unit/tools/replay.test.ts.
     await usage(['--quarantine-reason', 'too_late', '--reason', 'INC-23'], /^replay: --quarantine-reason must be one of invalid_json, not_an_object, schema_violation, rejected_by_database\n$/);
     await usage(['--quarantine-reason', 'rejected_by_database'], /^replay: --reason is required[^\n]*\n$/);
     await usage(['--quarantine-reason', 'rejected_by_database', '--reason', 'x', '--force'], /^replay: Unknown option '--force'[^\n]*\n$/);

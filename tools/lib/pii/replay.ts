@@ -225,7 +225,8 @@ async function replayContext(row: SealedRow, deps: ReplayDeps): Promise<PrepareC
   };
 }
 
-function sealsOfOneRecord(dekId: string): Pick<DataKeyLease, 'take'> {
+/** A replayed record's seals under its body's key: the pipeline's worst case for one record, and not one more. */
+export function sealsOfOneRecord(dekId: string): Pick<DataKeyLease, 'take'> {
   let left = SEALS_PER_RECORD;
   return {
     take() {

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../../tools/lib/cli.js';
 import { operatorDatabase } from '../../../tools/lib/pii/operator-session.js';
 import { parseReplayFilter } from '../../../tools/lib/pii/replay-filter.js';
+import { sealsOfOneRecord } from '../../../tools/lib/pii/replay.js';
+import { DataKeyLimitError, SEALS_PER_RECORD } from '../../../lambda/vault/data-key-cache.js';
 
 const usage = (values: Parameters<typeof parseReplayFilter>[0], message: RegExp) =>
   assert.throws(() => parseReplayFilter(values), (error: unknown) => {
@@ -12,7 +14,7 @@ const usage = (values: Parameters<typeof parseReplayFilter>[0], message: RegExp)
     return true;
   });
 
-describe('replay filter', () => {
+describe('replay: filter, connection, seals', () => {
   it('takes a known quarantine reason, a message id and a date or a zoned time', () => {
     assert.deepEqual(parseReplayFilter({ 'quarantine-reason': 'rejected_by_database' }), { reason: 'rejected_by_database' });
     assert.deepEqual(parseReplayFilter({ 'quarantine-reason': 'invalid_json', 'message-id': 'm-1', since: '2026-11-30' }), {
@@ -38,5 +40,11 @@ describe('replay filter', () => {
     assert.equal(operatorDatabase({ DATABASE_URL: 'postgres://h/db', DB_HOST: 'proxy.example' }), 'local');
     assert.equal(operatorDatabase({ DATABASE_URL: '', DB_HOST: 'proxy.example' }), 'settings');
     assert.equal(operatorDatabase({}), 'local');
+  });
+
+  it("a replayed record seals at most as many values under its body's key as the pipeline lets one record seal", () => {
+    const lease = sealsOfOneRecord('dek-1');
+    for (let i = 0; i < SEALS_PER_RECORD; i += 1) lease.take();
+    assert.throws(() => lease.take(), DataKeyLimitError);
   });
 });
