@@ -240,6 +240,28 @@ describe('replay: quarantined messages through the pipeline again', () => {
     assert.deepEqual((await replay({ ...REJECTED, messageId: id })).map((r) => r.outcome), ['replayed'], 'the right key replays it');
   });
 
+  it('a failure after the body was opened rolls the message back, is audited failed, and stops the run', async () => {
+    const id = idOf('broken');
+    await withConstraint(async () => {
+      await ingest([ios(8)], 'broken');
+    });
+    const before = await quarantineRow(id);
+    // The write cannot run (as after a bad deploy): not the row's fault, so not a reason to requarantine it.
+    await db.pool.query('REVOKE EXECUTE ON FUNCTION login_etl_replay_v1 FROM login_etl_operator');
+    try {
+      await assert.rejects(replay({ ...REJECTED, messageId: id }), (error: unknown) => {
+        assert.ok(error instanceof ReplayStoppedError);
+        assert.equal((error.reason as { code?: string }).code, '42501');
+        return true;
+      });
+    } finally {
+      await db.pool.query('GRANT EXECUTE ON FUNCTION login_etl_replay_v1 TO login_etl_operator');
+    }
+    assert.deepEqual(await quarantineRow(id), before);
+    assert.equal(await loginRow(id), undefined);
+    assert.deepEqual((await auditOf(id)).map((a) => [a.requested_by, a.outcome]), [[OPERATOR, 'failed']]);
+  });
+
   it('login_etl_replay_v1 lands only a quarantined message with its sealed body, its data key and its sent time', async () => {
     const id = idOf('direct');
     await withConstraint(async () => {
@@ -320,7 +342,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
   });
 
   it('no table holds a replayed sample ip or device id in plain text', async () => {
-    const replayed = [1, 2, 3, 4, 5, 6].flatMap((i) => [sample(i).ip, sample(i).device_id]);
+    const replayed = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((i) => [sample(i).ip, sample(i).device_id]);
     assert.deepEqual(await scanDatabaseForPii(db.pool, replayed), []);
   });
 });
