@@ -142,6 +142,21 @@ describe('replay: quarantined messages through the pipeline again', () => {
     assert.deepEqual((await db.pool.query('SELECT count(*) AS n FROM pii_unmask_audit')).rows, audits.rows, 'nothing opened, nothing audited');
   });
 
+  it('a message whose login landed meanwhile (a redelivery after the fix) leaves the quarantine, with no second row', async () => {
+    const id = idOf('landed-meanwhile');
+    await withConstraint(async () => {
+      await ingest([ios(9)], 'landed-meanwhile');
+    });
+    assert.equal((await ingest([ios(9)], 'landed-meanwhile')).counts.written, 1, 'the pipeline lands a redelivered copy');
+    const before = await loginRow(id);
+    assert.ok(before && (await quarantineRow(id)), 'in both places');
+
+    assert.deepEqual((await replay({ ...REJECTED, messageId: id })).map((r) => r.outcome), ['replayed']);
+    assert.equal(await quarantineRow(id), undefined);
+    assert.deepEqual(await loginRow(id), before, 'the row that was there, unchanged');
+    assert.equal(Number((await db.pool.query('SELECT count(*) AS n FROM user_logins WHERE message_id = $1', [id])).rows[0]?.n), 1);
+  });
+
   it('a message that fails again stays quarantined with its new reason and detail, in place; replaying it again changes nothing', async () => {
     const valid = snsWrapped(body(2));
     const notJson = snsWrapped('this is not JSON');
@@ -342,7 +357,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
   });
 
   it('no table holds a replayed sample ip or device id in plain text', async () => {
-    const replayed = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((i) => [sample(i).ip, sample(i).device_id]);
+    const replayed = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((i) => [sample(i).ip, sample(i).device_id]);
     assert.deepEqual(await scanDatabaseForPii(db.pool, replayed), []);
   });
 });
