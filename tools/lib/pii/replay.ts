@@ -143,8 +143,7 @@ export async function replayOne(
   context: OperatorContext,
   deps: ReplayDeps,
 ): Promise<ReplayResult> {
-  const audited = (outcome: AuditOutcome) =>
-    writeAudit(client, { context, subjectKind: 'message_id', subject: message.messageId, outcome, valuesReturned: 0 });
+  const audited = auditOf(client, context, message.messageId);
   let opened = false;
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
@@ -170,6 +169,10 @@ export async function replayOne(
   }
 }
 
+/** Writes the message's audit row (in the caller's transaction, or on its own after a rollback). */
+const auditOf = (client: ClientBase, context: OperatorContext, messageId: string) => (outcome: AuditOutcome) =>
+  writeAudit(client, { context, subjectKind: 'message_id', subject: messageId, outcome, valuesReturned: 0 });
+
 function storedBody(row: SealedRow): StoredQuarantineBody {
   return {
     messageId: row.message_id,
@@ -194,7 +197,7 @@ async function runThroughPipeline(
   if (prepared.kind === 'quarantine') return requarantine(client, prepared.messageId, prepared.row, context);
   if (await userForgotten(client, prepared.row)) {
     await client.query(SHRED_SQL, [row.message_id]);
-    const audit = await writeAudit(client, { context, subjectKind: 'message_id', subject: row.message_id, outcome: 'erased', valuesReturned: 0 });
+    const audit = await auditOf(client, context, row.message_id)('erased');
     return { messageId: row.message_id, outcome: 'erased', why: 'forgotten', auditId: audit.id };
   }
   await client.query('SAVEPOINT replay');
