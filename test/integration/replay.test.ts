@@ -319,15 +319,17 @@ describe('replay: quarantined messages through the pipeline again', () => {
               has_function_privilege('login_etl_writer', p.oid, 'EXECUTE') AS writer,
               has_function_privilege('login_etl_analyst', p.oid, 'EXECUTE') AS analyst,
               EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0) AS public
-       FROM pg_proc p WHERE p.proname IN ('login_etl_replay_v1', 'login_etl_requarantine_v1') ORDER BY 1`,
+       FROM pg_proc p WHERE p.proname IN ('login_etl_audit_replay', 'login_etl_replay_v1', 'login_etl_requarantine_v1') ORDER BY 1`,
     );
     const admin = (await db.pool.query<{ u: string }>('SELECT current_user AS u')).rows[0]?.u;
-    assert.deepEqual(
-      fns.rows,
-      ['login_etl_replay_v1', 'login_etl_requarantine_v1'].map((fn) => ({
-        fn, definer: true, owner: admin, config: ['search_path=pg_catalog, public, pg_temp'], operator: true, writer: false, analyst: false, public: false,
+    const pinned = ['search_path=pg_catalog, public, pg_temp'];
+    assert.deepEqual(fns.rows, [
+      // The audit row's insert, for the two below only: with their rights, callable by nobody else.
+      { fn: 'login_etl_audit_replay', definer: false, owner: admin, config: pinned, operator: false, writer: false, analyst: false, public: false },
+      ...['login_etl_replay_v1', 'login_etl_requarantine_v1'].map((fn) => ({
+        fn, definer: true, owner: admin, config: pinned, operator: true, writer: false, analyst: false, public: false,
       })),
-    );
+    ]);
     const refused = (client: pg.Client, sql: string) =>
       assert.rejects(client.query(sql), (error: { code?: string }) => {
         assert.equal(error.code, '42501', `${sql}: expected 42501, got ${error.code}`);
@@ -354,6 +356,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
     await refused(operator, `SELECT login_etl_write_v2(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
     await refused(operator, 'ALTER FUNCTION login_etl_replay_v1 RESET search_path');
+    await refused(operator, `SELECT login_etl_audit_replay('m', 'replayed', 'o', 'r')`);
   });
 
   it('no table holds a replayed sample ip or device id in plain text', async () => {

@@ -23,10 +23,21 @@
  * and detail, in place (message id, body, preview and dates stay), with its
  * audit row.
  *
+ * Both write that row through login_etl_audit_replay, which runs with its
+ * caller's rights and which nobody may call directly.
+ *
  * What the database cannot check: that the login is what the body holds (it
  * has no key). The audit row of each call names the login that made it.
  */
 export const sql = `
+CREATE OR REPLACE FUNCTION login_etl_audit_replay(
+  in_message_id varchar, in_outcome text, in_stated_operator text, in_why text
+) RETURNS bigint LANGUAGE sql AS $audit$
+  INSERT INTO pii_unmask_audit (stated_operator, subject_kind, subject, reason, outcome, values_returned)
+  VALUES (in_stated_operator, 'message_id', in_message_id, in_why, in_outcome, 0)
+  RETURNING id;
+$audit$;
+
 CREATE OR REPLACE FUNCTION login_etl_replay_v1(
   uuid, text, bytea, varchar[], varchar[], varchar[], bytea[],
   bytea[], varchar[], varchar[], text[], jsonb[], bytea[], bytea[],
@@ -60,9 +71,7 @@ BEGIN
     RAISE EXCEPTION 'message % did not land', m;
   END IF;
   out_outcome := 'replayed';
-  INSERT INTO pii_unmask_audit (stated_operator, subject_kind, subject, reason, outcome, values_returned)
-  VALUES (in_stated_operator, 'message_id', m, in_why, out_outcome, 0)
-  RETURNING id INTO out_audit_id;
+  out_audit_id := login_etl_audit_replay(m, out_outcome, in_stated_operator, in_why);
   RETURN NEXT;
 END
 $replay$;
@@ -77,14 +86,12 @@ BEGIN
     RAISE EXCEPTION 'message % is not quarantined with a sealed body', in_message_id;
   END IF;
   out_outcome := 'still_quarantined';
-  INSERT INTO pii_unmask_audit (stated_operator, subject_kind, subject, reason, outcome, values_returned)
-  VALUES (in_stated_operator, 'message_id', in_message_id, in_why, out_outcome, 0)
-  RETURNING id INTO out_audit_id;
+  out_audit_id := login_etl_audit_replay(in_message_id, out_outcome, in_stated_operator, in_why);
   RETURN NEXT;
 END
 $requarantine$;
 
-REVOKE ALL ON FUNCTION login_etl_replay_v1, login_etl_requarantine_v1 FROM PUBLIC;
+REVOKE ALL ON FUNCTION login_etl_audit_replay, login_etl_replay_v1, login_etl_requarantine_v1 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION login_etl_replay_v1, login_etl_requarantine_v1 TO login_etl_operator;
 
 DO $pin$
@@ -92,7 +99,7 @@ DECLARE
   fn regprocedure;
 BEGIN
   FOR fn IN SELECT p.oid::regprocedure FROM pg_proc p
-            WHERE p.proname IN ('login_etl_replay_v1', 'login_etl_requarantine_v1') AND p.pronamespace = current_schema()::regnamespace
+            WHERE p.proname IN ('login_etl_audit_replay', 'login_etl_replay_v1', 'login_etl_requarantine_v1') AND p.pronamespace = current_schema()::regnamespace
   LOOP
     EXECUTE format('ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp', fn, current_schema());
   END LOOP;
