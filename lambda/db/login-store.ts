@@ -3,18 +3,25 @@ import type { Database } from './database.js';
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 
 /**
- * The whole write of a batch (of a chunk, for a large batch) as one call of
- * login_etl_write_v2 (migration 11; migration 8 explains the statement it runs):
- * one round trip and one implicit transaction; a redelivered batch is a no-op.
- * The call's casts give every parameter's type, and the binary encoding of
- * the arrays reads them from here.
+ * The write's 29 parameters with their casts, as every call of a function
+ * taking the write's arguments spells them: the batch write, and replay's
+ * login_etl_replay_v1 (migration 13). The casts give every parameter's type,
+ * so what encode() sends in binary fits either call.
  */
-export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v2(
+export const WRITE_ARGUMENTS = `
   $1::uuid, $2::text, $3::bytea, $4::varchar[], $5::varchar[], $6::varchar[],
   $7::bytea[], $8::bytea[], $9::varchar[], $10::varchar[], $11::text[], $12::jsonb[],
   $13::bytea[], $14::bytea[], $15::varchar[], $16::timestamptz[], $17::int[], $18::varchar[],
   $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::int[], $24::date[],
-  $25::varchar[], $26::varchar[], $27::varchar[], $28::timestamptz[], $29::varchar[])`;
+  $25::varchar[], $26::varchar[], $27::varchar[], $28::timestamptz[], $29::varchar[]`;
+
+/**
+ * The whole write of a batch (of a chunk, for a large batch) as one call of
+ * login_etl_write_v2 (migration 11; migration 8 explains the statement it runs):
+ * one round trip and one implicit transaction; a redelivered batch is a no-op.
+ * The binary encoding of the arrays reads their types from its casts.
+ */
+export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v2(${WRITE_ARGUMENTS})`;
 
 /** Column arrays for WRITE_SQL, in parameter order. */
 function writeParameters(set: WriteSet): unknown[] {

@@ -6,7 +6,7 @@ import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
 import type { DataKeyLease } from '../vault/data-key-cache.js';
-import { seal, vaultContext, type Sealed } from '../vault/seal.js';
+import { quarantineContext, seal, vaultContext, type Sealed } from '../vault/seal.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
 import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
 
@@ -86,7 +86,7 @@ export function quarantineRow(
   ctx: PrepareContext,
 ): QuarantineRow {
   const body = record.body ?? '';
-  const sealed = sealCounted(ctx, Buffer.from(body, 'utf8'), `quarantine:${record.messageId}`);
+  const sealed = sealCounted(ctx, Buffer.from(body, 'utf8'), quarantineContext(record.messageId));
   return {
     messageId: record.messageId,
     reason: error.reason,

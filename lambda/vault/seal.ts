@@ -46,6 +46,13 @@ function randomNonce(): Buffer {
 export const vaultContext = (kind: PiiKind, token: string): string => `${kind}:${token}`;
 
 /**
+ * The AAD of a quarantined message's sealed body: its message id (the
+ * idempotency key its row is stored under). The pipeline seals with it and
+ * replay opens with it, so a body only opens as the message it was stored for.
+ */
+export const quarantineContext = (messageId: string): string => `quarantine:${messageId}`;
+
+/**
  * AES-256-GCM with a random 96-bit nonce. `context` is bound as additional
  * authenticated data (e.g. "ip:<token>"), so a ciphertext moved to another
  * row fails to open instead of decrypting to the wrong person's value.

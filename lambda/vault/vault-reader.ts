@@ -1,6 +1,6 @@
 import type { PiiKind } from '../masking/tokenize.js';
 import { KekError, type KeyEncryptionKey } from './key-encryption-key.js';
-import { open, vaultContext, VaultAuthenticationError } from './seal.js';
+import { open, quarantineContext, vaultContext, VaultAuthenticationError } from './seal.js';
 
 /** One pii_vault row joined with the vault_data_keys row that wraps its data key. */
 export interface StoredVaultEntry {
@@ -9,6 +9,16 @@ export interface StoredVaultEntry {
   dekId: string;
   kekId: string;
   wrappedKey: Buffer;
+  nonce: Buffer;
+  ciphertext: Buffer;
+}
+
+/** Where a sealed value's data key is: its vault_data_keys row. */
+export type StoredDataKeyRef = Pick<StoredVaultEntry, 'dekId' | 'kekId' | 'wrappedKey'>;
+
+/** A quarantined message's sealed body, with the row of its data key. */
+export interface StoredQuarantineBody extends StoredDataKeyRef {
+  messageId: string;
   nonce: Buffer;
   ciphertext: Buffer;
 }
@@ -41,13 +51,33 @@ export class VaultReader {
     }
   }
 
+  /** A quarantined message's body (replay), bound to its message id as the pipeline sealed it. */
+  async openBody(body: StoredQuarantineBody): Promise<string> {
+    const key = await this.dataKey(body);
+    try {
+      return open(key, { nonce: body.nonce, ciphertext: body.ciphertext }, quarantineContext(body.messageId)).toString('utf8');
+    } catch (error) {
+      if (error instanceof VaultAuthenticationError) throw new VaultAuthenticationError(`quarantined body of ${body.messageId}`);
+      throw error;
+    }
+  }
+
+  /**
+   * A data key in the clear (memory only), unwrapped once per reader. Replay
+   * seals a landed body's values under the key of that body: an operator may
+   * unwrap keys (kms:Decrypt) but not make them (kms:GenerateDataKey).
+   */
+  dataKey(ref: StoredDataKeyRef): Promise<Buffer> {
+    return this.#dataKey(ref);
+  }
+
   /** Forgets the unwrapped data keys (best effort: the GC may hold copies). */
   close(): void {
     for (const pending of this.#dataKeys.values()) void pending.then((key) => key.fill(0), () => undefined);
     this.#dataKeys.clear();
   }
 
-  #dataKey(entry: StoredVaultEntry): Promise<Buffer> {
+  #dataKey(entry: StoredDataKeyRef): Promise<Buffer> {
     let pending = this.#dataKeys.get(entry.dekId);
     if (!pending) {
       pending = this.#unwrap(entry);
@@ -58,7 +88,7 @@ export class VaultReader {
     return pending;
   }
 
-  async #unwrap(entry: StoredVaultEntry): Promise<Buffer> {
+  async #unwrap(entry: StoredDataKeyRef): Promise<Buffer> {
     try {
       return await this.#kek.unwrap(entry.wrappedKey, entry.kekId, entry.dekId);
     } catch (error) {

@@ -85,11 +85,13 @@ describe('commands in the docs', () => {
       const row = (await db.pool.query<{ user_id: string; masked_ip: string; masked_device_id: string }>(
         'SELECT user_id, masked_ip, masked_device_id FROM user_logins ORDER BY sent_at LIMIT 1 OFFSET 3',
       )).rows[0];
+      const quarantined = (await db.pool.query<{ message_id: string }>('SELECT message_id FROM user_logins_quarantine LIMIT 1')).rows[0];
       const args = c.args.join(' ').replace(/\[[^\]]*\]/g, '').split(/\s+/).filter(Boolean);
       return args.map((a, i) => {
         if (a === 'path/to/event.json') return 'test/fixtures/small-event.json';
         if (a === '<token>') return args[i - 1] === '--masked-device-id' ? (row?.masked_device_id as string) : (row?.masked_ip as string);
         if (a === '<id>') return row?.user_id as string;
+        if (a === '<message-id>') return quarantined?.message_id as string;
         // LocalStack addresses in the docs → the emulator started here.
         if (args[i - 1] === '--queue-url' && /:4566\//.test(a)) return env.SQS_QUEUE_URL as string;
         if (args[i - 1] === '--endpoint' && /:4566$/.test(a)) return sqs.endpoint;
@@ -97,7 +99,7 @@ describe('commands in the docs', () => {
       });
     }
 
-    const order = ['migrate', 'operator-login', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'forget'];
+    const order = ['migrate', 'operator-login', 'invoke', 'send', 'consume', 'redrive', 'lookup', 'unmask', 'replay', 'forget'];
     const runnable = commands
       .filter((c) => order.includes(c.script))
       .sort((a, b) => order.indexOf(a.script) - order.indexOf(b.script));
@@ -109,7 +111,7 @@ describe('commands in the docs', () => {
         if (!args) continue;
         if (c.script === 'consume' && !args.includes('--drain')) args.push('--drain');
         // The operator tools connect as an operator's own login; the others are given the admin and run the handler as the pipeline.
-        const login = ['unmask', 'forget'].includes(c.script) ? { DATABASE_URL: await db.operatorUrl() } : {};
+        const login = ['unmask', 'forget', 'replay'].includes(c.script) ? { DATABASE_URL: await db.operatorUrl() } : {};
         const run = await runTool(c.script, args, { ...env, ...login }, 120_000);
         assert.equal(run.code, 0, `${c.file}: "${c.line}" exited ${run.code}: ${run.stderr}`);
         if (c.script !== 'unmask') assert.deepEqual(findPii(run.stdout + run.stderr), [], `${c.line} printed PII`);

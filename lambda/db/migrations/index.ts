@@ -9,6 +9,8 @@ import { sql as writeFunction } from './008_write_function.js';
 import { sql as logins } from './009_logins.js';
 import { sql as auditStampedByDatabase } from './010_audit_stamped_by_database.js';
 import { sql as writeV2QuarantineUserToken } from './011_write_v2_quarantine_user_token.js';
+import { sql as auditReplay } from './012_audit_replay.js';
+import { sql as replayFunctions } from './013_replay_functions.js';
 
 export interface Migration {
   version: number;
@@ -33,4 +35,6 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: 'logins', sql: logins },
   { version: 10, name: 'audit_stamped_by_database', sql: auditStampedByDatabase },
   { version: 11, name: 'write_v2_quarantine_user_token', sql: writeV2QuarantineUserToken },
+  { version: 12, name: 'audit_replay', sql: auditReplay },
+  { version: 13, name: 'replay_functions', sql: replayFunctions },
 ];

@@ -1,18 +1,29 @@
 import type { ClientBase } from 'pg';
 import type { OperatorContext } from './operator-context.js';
 
-/** What an audit row is about: a token of either kind, or a user id. */
-export type AuditSubjectKind = 'masked_ip' | 'masked_device_id' | 'user_id';
+/** What an audit row is about: a token of either kind, a user id, or (replay) a quarantined message's id. */
+export type AuditSubjectKind = 'masked_ip' | 'masked_device_id' | 'user_id' | 'message_id';
 
 /**
  * ok: every value shown; partial: some values shown, some were not in the
  * vault; erased / not_found: nothing to show; authentication_failed: a key or
  * a stored value did not authenticate, nothing shown; failed: anything else
  * after the vault was read, nothing shown. forgotten: written by forget (see
- * forgotten-users.ts). The table's CHECK (migration 10) admits these and no
- * other; a test holds the two lists equal.
+ * forgotten-users.ts). replayed, still_quarantined: a replayed message landed,
+ * or failed again (see replay.ts). The table's CHECK (migrations 10 and 12)
+ * admits these and no other; a test holds the two lists equal.
  */
-export const AUDIT_OUTCOMES = ['ok', 'partial', 'erased', 'not_found', 'authentication_failed', 'failed', 'forgotten'] as const;
+export const AUDIT_OUTCOMES = [
+  'ok',
+  'partial',
+  'erased',
+  'not_found',
+  'authentication_failed',
+  'failed',
+  'forgotten',
+  'replayed',
+  'still_quarantined',
+] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditEntry {
