@@ -104,17 +104,14 @@ export function quarantineRow(
 /**
  * The quarantine row of a login Postgres refused (the row alone, after
  * bisection): its SQLSTATE and a generic detail, and the preview and user
- * token of its body, which parsed as a login, so that forget can find it.
+ * token of the login it carried (inside its envelope, if it came in one), so
+ * that forget can find it.
  */
 export function rejectedRow(record: SQSRecord, error: unknown, ctx: PrepareContext): QuarantineRow {
-  let json: unknown;
-  try {
-    json = JSON.parse(record.body);
-  } catch {
-    json = undefined; // cannot happen for a body that parsed once; the row is quarantined all the same
-  }
+  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', { unwrapEnvelopes: ctx.unwrapEnvelopes });
+  const login = parsed.ok ? parsed.message : parsed.json;
   const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, rejectedRowDetail(error));
-  return quarantineRow(record, reason, json, ctx);
+  return quarantineRow(record, reason, login, ctx);
 }
 
 /** Parse, validate, mask and seal one record. Pure but for the random nonces. */
