@@ -1,7 +1,7 @@
 import { UsageError } from '../cli.js';
 
 /** The queue of the original exercise: LocalStack's default account and port. */
-const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
+export const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
 export const DEFAULT_REGION = 'us-east-1';
 
 /** Where the SQS API calls go and how they are signed. */
