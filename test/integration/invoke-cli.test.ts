@@ -56,6 +56,6 @@ describe('npm run invoke', () => {
     }
     const usage = await runTool('invoke', [], testEnv(db.adminUrl));
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /usage: npm run invoke -- <event\.json>/);
+    assert.equal(usage.stderr, "invoke: <event.json> is required: the SQS event, as JSON\n");
   });
 });

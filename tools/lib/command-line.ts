@@ -71,7 +71,7 @@ export interface CommandDefinition<O extends Readonly<Record<string, OptionDefin
   /** One paragraph: what it does, what it prints, what it needs. */
   description: string;
   options: O;
-  groups?: readonly OptionGroup<keyof O & string>[];
+  groups?: readonly OptionGroup[];
   positionals?: PositionalDefinition;
   /** Whole command lines, as a user types them. */
   examples: readonly string[];
@@ -107,7 +107,9 @@ export const invocation = (name: string): string => (NPM_SHORTHANDS.has(name) ? 
  * schema; groups name real options. A mistake here is the program's, so it
  * throws at load time and the tests catch it.
  */
-export function defineCommand<const O extends Readonly<Record<string, OptionDefinition>>>(definition: CommandDefinition<O>): CommandDefinition<O> {
+export function defineCommand<const O extends Readonly<Record<string, OptionDefinition>>>(
+  definition: CommandDefinition<O> & { groups?: readonly OptionGroup<keyof O & string>[] },
+): CommandDefinition<O> {
   const fault = (what: string) => new Error(`${definition.name}: ${what}`);
   if (Object.hasOwn(definition.options, 'help')) throw fault('--help is every command\'s own');
   const grouped = new Set(definition.groups?.flatMap((g) => g.options));

@@ -14,12 +14,6 @@ export interface QueueTarget {
   local: boolean;
 }
 
-/** The flags every queue tool takes, for parseCliArgs. */
-export const queueTargetOptions = {
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-} as const;
-
 export interface QueueTargetFlags {
   queueUrl?: string | undefined;
   endpoint?: string | undefined;
