@@ -218,26 +218,26 @@ function checkPresence(definition: CommandDefinition, given: Record<string, stri
   }
 }
 
-/** Flags to booleans, defaults filled in, numbers and choices through their schemas (parseValues names the flag at fault). */
+/** Every option's value through one schema, defaults filled in; parseValues names the flag at fault. */
 function optionValues(definition: CommandDefinition, given: Record<string, string | true>): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  const checked: Record<string, z.ZodType> = {};
-  for (const [name, option] of Object.entries(definition.options)) {
-    if (option.type === 'flag') values[name] = given[name] === true;
-    else if (option.type === 'text') {
-      if (option.schema) checked[name] = option.schema.optional();
-      values[name] = given[name] ?? option.default;
-    } else if (option.type === 'number') checked[name] = option.schema.default(option.default as never);
-    else checked[name] = z.enum(option.choices as [string, ...string[]], { error: `expected one of ${option.choices.join(', ')}` }).optional();
-  }
+  const schemas = Object.fromEntries(Object.entries(definition.options).map(([name, option]) => [name, schemaOf(option)]));
   // The value is repeated to show what was wrong, but never an IP address: --ip is PII.
   const problem = (flag: string, expected: string) => new UsageError(`--${flag} ${JSON.stringify(redactText(String(given[flag])))}: ${expected}`);
-  const parsed = parseValues(z.object(checked), given, problem);
-  for (const [name, option] of Object.entries(definition.options)) {
-    if (option.type === 'number') values[name] = parsed[name];
-    if (option.type === 'choice') values[name] = parsed[name] ?? option.default;
+  return parseValues(z.object(schemas), given, problem);
+}
+
+function schemaOf(option: OptionDefinition): z.ZodType {
+  const orDefault = (schema: z.ZodType, value: unknown) => (value === undefined ? schema.optional() : schema.default(value));
+  switch (option.type) {
+    case 'flag':
+      return z.boolean().default(false);
+    case 'text':
+      return orDefault(option.schema ?? z.string(), option.default);
+    case 'number':
+      return orDefault(option.schema, option.default);
+    case 'choice':
+      return orDefault(z.enum(option.choices as [string, ...string[]], { error: `expected one of ${option.choices.join(', ')}` }), option.default);
   }
-  return values;
 }
 
 /** The --help text: usage, the description, each option with its default, the arguments, examples. */

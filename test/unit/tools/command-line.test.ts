@@ -83,7 +83,7 @@ Example:
 
   it('reads values, fills in defaults and checks numbers, lists and choices by their schemas', () => {
     assert.deepEqual(parse(base), {
-      options: { 'queue-url': undefined, size: 10, sizes: [1, 2], kind: 'ip', name: 'abc', ip: '1.2.3.4', 'device-id': undefined, drain: false, retire: false },
+      options: { size: 10, sizes: [1, 2], kind: 'ip', name: 'abc', ip: '1.2.3.4', drain: false, retire: false },
       positionals: ['f.jsonl'],
     });
     const given = parse([...base, '--size=3', '--sizes', '4,2,4', '--name', 'x', '--drain', '--queue-url', 'http://q']);
