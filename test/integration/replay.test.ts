@@ -186,27 +186,39 @@ describe('replay: quarantined messages through the pipeline again', () => {
   it("an erased user's quarantined body is not replayed: shredded by forget, or shredded now when forget could not attribute it", async () => {
     const bare = ios(3);
     const wrapped = snsWrapped(ios(4));
-    const [bareId, wrappedId] = sqsEvent([bare, wrapped], { idPrefix: 'erased' }).Records.map((r) => r.messageId) as [string, string];
+    const unattributed = ios(11);
+    const [bareId, wrappedId, unattributedId] = sqsEvent([bare, wrapped, unattributed], { idPrefix: 'erased' }).Records.map(
+      (r) => r.messageId,
+    ) as [string, string, string];
     await withConstraint(async () => {
-      assert.equal((await ingest([bare, wrapped], 'erased')).counts.quarantined, 2);
+      assert.equal((await ingest([bare, wrapped, unattributed], 'erased')).counts.quarantined, 3);
     });
+    // A body quarantined before quarantined bodies kept their user's token, whose preview no longer names
+    // the user (a user id too long for it): forget cannot attribute it.
+    await db.pool.query(
+      `UPDATE user_logins_quarantine SET user_token = NULL, preview = jsonb_set(preview, '{fields}', (preview->'fields') - 'user_id')
+       WHERE message_id = $1`,
+      [unattributedId],
+    );
     const keyring = parseKeyring(env.MASKING_KEYS ?? '', 'test');
-    for (const i of [3, 4]) {
+    for (const i of [3, 4, 11]) {
       const userId = sample(i).user_id;
       await forget(operator, { userId, context, userTokens: userTokens(keyring, userId) });
     }
     assert.equal((await quarantineRow(bareId))?.body_ciphertext, null, 'forget shredded the bare login it could attribute');
-    assert.notEqual((await quarantineRow(wrappedId))?.body_ciphertext, null, 'but not the login a refused envelope carried');
+    assert.equal((await quarantineRow(wrappedId))?.body_ciphertext, null, 'and the login a refused envelope carried');
+    assert.notEqual((await quarantineRow(unattributedId))?.body_ciphertext, null, 'but not a body without its user token');
 
     const results = await replay(REJECTED);
     assert.deepEqual(
       results.map((r) => [r.messageId, r.outcome, r.outcome === 'erased' ? r.why : '']).sort(),
       [
         [bareId, 'erased', 'shredded'],
-        [wrappedId, 'erased', 'forgotten'],
+        [wrappedId, 'erased', 'shredded'],
+        [unattributedId, 'erased', 'forgotten'],
       ].sort(),
     );
-    for (const id of [bareId, wrappedId]) {
+    for (const id of [bareId, wrappedId, unattributedId]) {
       assert.equal(await loginRow(id), undefined);
       const row = await quarantineRow(id);
       assert.deepEqual([row?.reason, row?.body_ciphertext, row?.body_nonce, row?.body_dek_id], ['rejected_by_database', null, null, null]);
