@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { refusedSqlState } from './database-errors.js';
 
 /**
  * The database logins login-etl runs as, by name: the contract between the
@@ -60,7 +61,7 @@ export interface LoginOptions {
  * once: one of them gets this internal error; the other's change is the same.
  */
 const isConcurrentRoleUpdate = (error: unknown) =>
-  (error as { code?: unknown }).code === 'XX000' && /tuple concurrently updated/.test((error as Error).message);
+  refusedSqlState(error) === 'XX000' && /tuple concurrently updated/.test((error as Error).message);
 
 async function ensureLogin(client: ClientBase, login: string, group: string, options: LoginOptions): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { PermanentRecordError, QuarantineReason, rejectedRowDetail } from '../errors.js';
+import { rejectedRowDetail } from '../db/database-errors.js';
+import { PermanentRecordError, QuarantineReason } from '../errors.js';
 import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';

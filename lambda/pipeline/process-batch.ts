@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { classifyDatabaseError } from '../errors.js';
+import { classifyDatabaseError } from '../db/database-errors.js';
 import type { Tokenizer } from '../masking/tokenize.js';
 import { SEALS_PER_RECORD, type ActiveDataKey, type DataKeyCache, type DataKeyLease } from '../vault/data-key-cache.js';
 import { isFifoSource } from './batch-response.js';
