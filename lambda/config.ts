@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from './observability/metric-names.js';
-import { DATA_KEY_USES_CAP, SEALS_PER_RECORD } from './vault/data-key-cache.js';
+import { SEALS_PER_RECORD } from './pipeline/types.js';
+import { DATA_KEY_USES_CAP } from './vault/data-key-cache.js';
 import './zod-messages.js';
 
 /**

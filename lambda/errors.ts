@@ -34,6 +34,24 @@ export class TransientError extends Error {
   }
 }
 
+/**
+ * The database refused a row of a write for its content (what that means is
+ * decided in db/database-errors.ts): that row, whichever it is, fails the
+ * same way forever. The message names the SQLSTATE, never the server's
+ * text, which may quote the value.
+ */
+export class RowRejectedError extends Error {
+  override readonly name = 'RowRejectedError';
+  constructor(
+    /** The SQLSTATE. */
+    readonly code: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+}
+
 /** Thrown by the handler when no record of the batch could be processed. */
 export class FullBatchFailureError extends Error {
   override readonly name = 'FullBatchFailureError';

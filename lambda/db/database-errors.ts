@@ -1,4 +1,5 @@
 import { DatabaseError } from 'pg';
+import { RowRejectedError } from '../errors.js';
 
 /**
  * What a Postgres error means, decided here and nowhere else. The server's
@@ -76,12 +77,14 @@ export function refusedSqlState(error: unknown): string | undefined {
 }
 
 /**
- * The detail stored for a row Postgres refused: its SQLSTATE and the class's
- * name. Never the server's message: "invalid input syntax for type …: \"…\""
- * and its kin quote the value, and the detail is an analyst's column.
+ * The pipeline's error for a row the server refused, undefined for any other
+ * error. Its detail, stored in the quarantine row, is the SQLSTATE and its
+ * class's name; never the server's message: "invalid input syntax for type
+ * …: \"…\"" and its kin quote the value, and the detail is an analyst's column.
  */
-export function rejectedRowDetail(error: unknown): string {
-  const sqlState = refusedSqlState(error) ?? 'unknown';
-  const kind = sqlState.startsWith('22') ? 'a data exception' : sqlState.startsWith('23') ? 'an integrity constraint' : 'an error';
-  return `SQLSTATE ${sqlState}: the database refused the row (${kind})`;
+export function rowRejection(error: unknown): RowRejectedError | undefined {
+  if (classifyDatabaseError(error) !== 'row') return undefined;
+  const sqlState = (error as DatabaseError).code as string;
+  const kind = sqlState.startsWith('22') ? 'a data exception' : 'an integrity constraint';
+  return new RowRejectedError(sqlState, `SQLSTATE ${sqlState}: the database refused the row (${kind})`, { cause: error });
 }

@@ -1,6 +1,7 @@
-import { arrayParameterTypes, binaryArray } from './binary-array.js';
-import type { Database } from './database.js';
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
+import { arrayParameterTypes, binaryArray } from './binary-array.js';
+import { rowRejection } from './database-errors.js';
+import type { Database } from './database.js';
 
 /**
  * The whole write of a batch (of a chunk, for a large batch) as one call of
@@ -72,13 +73,16 @@ export class PostgresLoginStore implements LoginStore {
   constructor(readonly database: Database) {}
 
   encode(set: WriteSet): EncodedWrite {
-    return { set, parameters: encodeWriteParameters(writeParameters(set)) };
+    const parameters = encodeWriteParameters(writeParameters(set));
+    return { write: () => this.#write(set, parameters) };
   }
 
-  async write({ set, parameters }: EncodedWrite): Promise<WriteResult> {
-    const { value, connectMs, retried } = await this.database.run((client) =>
-      client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }),
-    );
+  async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
+    const { value, connectMs, retried } = await this.database
+      .run((client) => client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }))
+      .catch((error: unknown) => {
+        throw rowRejection(error) ?? error;
+      });
     const duplicates = new Set<string>();
     const quarantined = new Set<string>();
     for (const row of value.rows) (row.k === 'd' ? duplicates : quarantined).add(row.message_id);

@@ -1,15 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { rejectedRowDetail } from '../db/database-errors.js';
-import { PermanentRecordError, QuarantineReason } from '../errors.js';
+import { PermanentRecordError, QuarantineReason, type RowRejectedError } from '../errors.js';
 import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
-import type { DataKeyLease } from '../vault/data-key-cache.js';
 import { seal, vaultContext, type Sealed } from '../vault/seal.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
-import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
+import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
 
 /** What preparing a batch needs: the masking key and the current data key. */
 export interface PrepareContext {
@@ -104,17 +102,18 @@ export function quarantineRow(
 
 /**
  * The quarantine row of a login Postgres refused (the row alone, after
- * bisection): its SQLSTATE and a generic detail, and the preview and user
- * token of its body, which parsed as a login, so that forget can find it.
+ * bisection): the rejection's detail (its SQLSTATE, never the server's
+ * text), and the preview and user token of its body, which parsed as a
+ * login, so that forget can find it.
  */
-export function rejectedRow(record: SQSRecord, error: unknown, ctx: PrepareContext): QuarantineRow {
+export function rejectedRow(record: SQSRecord, error: RowRejectedError, ctx: PrepareContext): QuarantineRow {
   let json: unknown;
   try {
     json = JSON.parse(record.body);
   } catch {
     json = undefined; // cannot happen for a body that parsed once; the row is quarantined all the same
   }
-  const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, rejectedRowDetail(error));
+  const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, error.detail);
   return quarantineRow(record, reason, json, ctx);
 }
 

@@ -6,10 +6,11 @@ import {
   databaseErrorKind,
   isDeadConnectionError,
   refusedSqlState,
-  rejectedRowDetail,
+  rowRejection,
   type DatabaseErrorKind,
 } from '../../lambda/db/database-errors.js';
 import { MigrationFailedError } from '../../lambda/db/migration-errors.js';
+import { RowRejectedError } from '../../lambda/errors.js';
 
 /** What pg raises when the server answers with an ErrorResponse. */
 const pgError = (code: string) => Object.assign(new DatabaseError('x', 0, 'error'), { code });
@@ -90,9 +91,14 @@ describe('what a Postgres error means (databaseErrorKind), one table for the pip
     assert.equal(refusedSqlState(socketError('EPIPE')), undefined, 'a socket code is not a SQLSTATE, even with five letters');
   });
 
-  it('the detail of a refused row names its SQLSTATE and class, never the server text', () => {
+  it('a refused row becomes the pipeline\'s RowRejectedError: its SQLSTATE and class, never the server text', () => {
     const error = Object.assign(new DatabaseError('invalid input syntax for type uuid: "10.1.2.3"', 0, 'error'), { code: '22P02' });
-    assert.equal(rejectedRowDetail(error), 'SQLSTATE 22P02: the database refused the row (a data exception)');
-    assert.equal(rejectedRowDetail(pgError('23514')), 'SQLSTATE 23514: the database refused the row (an integrity constraint)');
+    const rejection = rowRejection(error);
+    assert.ok(rejection instanceof RowRejectedError);
+    assert.equal(rejection.detail, 'SQLSTATE 22P02: the database refused the row (a data exception)');
+    assert.equal(rejection.message, rejection.detail);
+    assert.equal(rejection.code, '22P02');
+    assert.equal(rowRejection(pgError('23514'))?.detail, 'SQLSTATE 23514: the database refused the row (an integrity constraint)');
+    for (const other of [pgError('57014'), pgError('57P01'), socketError('ECONNREFUSED')]) assert.equal(rowRejection(other), undefined);
   });
 });
