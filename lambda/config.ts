@@ -116,7 +116,7 @@ export class ConfigError extends Error {
  * one; the local tools fall back to their own keys when none is set. Never
  * two: which one would win is not obvious to whoever set them.
  */
-export const EXCLUSIVE_VARIABLES = {
+const EXCLUSIVE_VARIABLES = {
   masking: { names: ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], gives: 'masking keyring' },
   vault: { names: ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], gives: 'vault key-encryption key' },
 } as const;

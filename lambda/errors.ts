@@ -26,14 +26,6 @@ export class PermanentRecordError extends Error {
   }
 }
 
-/** The environment failed; retrying later may succeed. */
-export class TransientError extends Error {
-  override readonly name = 'TransientError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /**
  * The database refused a row of a write for its content (what that means is
  * decided in db/database-errors.ts): that row, whichever it is, fails the

@@ -30,8 +30,9 @@ export class Database {
     this.#pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
-  get pool(): pg.Pool {
-    return this.#pool;
+  /** The pool's connections, open and idle: what the reliability tests watch, without handing out the pool. */
+  get connections(): { open: number; idle: number } {
+    return { open: this.#pool.totalCount, idle: this.#pool.idleCount };
   }
 
   async run<T>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T } & ConnectionInfo> {

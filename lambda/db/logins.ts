@@ -28,7 +28,7 @@ export const OPERATOR_ROLE = 'login_etl_operator';
  * manages from OPERATOR_LOGINS: only those are retired when a name leaves
  * the list; logins made by hand (npm run operator-login) are left alone.
  */
-export const OPERATOR_LOGINS_NOTE = 'login-etl: managed from OPERATOR_LOGINS';
+const OPERATOR_LOGINS_NOTE = 'login-etl: managed from OPERATOR_LOGINS';
 
 /** The database login of the named operator, e.g. `alice` → `login_etl_op_alice`. */
 export function operatorLogin(name: string): string {

@@ -37,7 +37,7 @@ function sealCounted(ctx: PrepareContext, plaintext: Buffer, context: string): S
   return seal(ctx.dataKey, plaintext, context);
 }
 
-export function sentAt(record: SQSRecord, fallback: Date): Date {
+function sentAt(record: SQSRecord, fallback: Date): Date {
   for (const raw of [record.attributes?.SentTimestamp, record.attributes?.ApproximateFirstReceiveTimestamp]) {
     const ms = Number(raw);
     if (raw && Number.isFinite(ms) && ms > 0) return new Date(ms);
@@ -61,7 +61,7 @@ function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEnt
   return entry;
 }
 
-export function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
+function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
   const sent = sentAt(record, ctx.now);
   return {
     messageId: record.messageId,
@@ -78,7 +78,7 @@ export function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareC
   };
 }
 
-export function quarantineRow(
+function quarantineRow(
   record: SQSRecord,
   error: PermanentRecordError,
   json: unknown,

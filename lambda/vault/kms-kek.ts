@@ -12,7 +12,7 @@ export const KMS_CONTEXT_PURPOSE = 'login-etl-pii-vault';
 export const KMS_CONTEXT_DATA_KEY_ID = 'data_key_id';
 
 /** The context a data key is wrapped and unwrapped with. */
-export const kmsContext = (dataKeyId: string): Record<string, string> => ({
+const kmsContext = (dataKeyId: string): Record<string, string> => ({
   [KMS_CONTEXT_PURPOSE_KEY]: KMS_CONTEXT_PURPOSE,
   [KMS_CONTEXT_DATA_KEY_ID]: dataKeyId,
 });

@@ -169,7 +169,7 @@ describe('the logins login-etl runs as', () => {
     const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const { database } = await etl.resources();
-      const who = await database.pool.query('SELECT session_user AS s, usesuper AS super FROM pg_user WHERE usename = session_user');
+      const { value: who } = await database.run((c) => c.query('SELECT session_user AS s, usesuper AS super FROM pg_user WHERE usename = session_user'));
       assert.deepEqual(who.rows, [{ s: PIPELINE_LOGIN, super: false }]);
       const migrated = await db.pool.query(`SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user`);
       assert.deepEqual(migrated.rows, [{ super: true }], 'the test server gives the tests a superuser, used for migrations and assertions only');

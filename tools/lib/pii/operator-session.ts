@@ -44,7 +44,7 @@ export async function openOperatorSession(): Promise<OperatorSession> {
 }
 
 /** The two errors an operator can fix, with the fix; others pass unchanged. */
-export function explainDatabaseError(error: unknown): unknown {
+function explainDatabaseError(error: unknown): unknown {
   const code = refusedSqlState(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === '42501') {
