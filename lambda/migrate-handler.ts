@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
 import { refusedSqlState } from './db/database-errors.js';
-import { parseOperatorNames, syncOperatorLogins } from './db/logins.js';
+import { parseOperatorNames } from './db/login-names.js';
+import { syncOperatorLogins } from './db/logins.js';
 import { migrate, type MigrationResult } from './db/migrate.js';
 import { MigrationError } from './db/migration-errors.js';
 import { redactReplacer } from './observability/redact.js';
