@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { ensureOperatorLogin, operatorLogin, retireOperatorLogin } from '../lambda/db/logins.js';
+import { operatorLogin } from '../lambda/db/login-names.js';
+import { ensureOperatorLogin, retireOperatorLogin } from '../lambda/db/logins.js';
 import { parseCliArgs, runCli, UsageError } from './lib/cli.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { generatedPassword } from './lib/local-logins.js';

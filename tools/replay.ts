@@ -46,7 +46,7 @@ runCli('replay', async () => {
   try {
     const messages = await session.run((client) => listQuarantined(client, filter));
     if (!values.apply || messages.length === 0) return print(formatReplayList(messages, filter));
-    const deps = { tokenizer: session.resources.tokenizer, store: session.resources.store, reader, unwrapEnvelopes: session.config.unwrapEnvelopes };
+    const deps = { tokenizer: session.resources.tokenizer, reader, unwrapEnvelopes: session.config.unwrapEnvelopes };
     try {
       return print(formatReplayResults(await replayAll((work) => session.run(work), { messages, context }, deps)));
     } catch (error) {

@@ -3,10 +3,10 @@ import { createSecretKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
-import { WRITE_ARGUMENTS } from '../../lambda/db/login-store.js';
+import { WRITE_ARGUMENTS, writeArguments } from '../../lambda/db/login-store.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
-import { toWriteSet } from '../../lambda/pipeline/process-batch.js';
+import { toWriteSet } from '../../lambda/pipeline/chunk-writer.js';
 import { prepareRecord } from '../../lambda/pipeline/prepare-record.js';
 import { createResources, type Resources } from '../../lambda/resources.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
@@ -52,7 +52,6 @@ describe('replay: quarantined messages through the pipeline again', () => {
   const idOf = (idPrefix: string) => stableMessageId(`${idPrefix}-0`);
   const deps = (over: Partial<{ reader: VaultReader; unwrapEnvelopes: boolean }> = {}) => ({
     tokenizer: ops.tokenizer,
-    store: ops.store,
     reader,
     unwrapEnvelopes: true,
     ...over,
@@ -301,7 +300,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
       const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date(), sealedByToken: new Map() };
       const items = [prepareRecord(sqsRecord(ios(6), { messageId, sentTimestamp: sent }), ctx)];
       if (extraQuarantine) items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
-      const { parameters } = ops.store.encode(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
+      const parameters = writeArguments(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
       return operator.query({ text: `SELECT * FROM login_etl_replay_v1(${WRITE_ARGUMENTS}, $30::text, $31::text)`, values: [...parameters, 'mallory', 'INC-0'] });
     };
     const refused = (promise: Promise<unknown>, message: RegExp) =>

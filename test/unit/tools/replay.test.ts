@@ -4,7 +4,8 @@ import { UsageError } from '../../../tools/lib/cli.js';
 import { operatorDatabase } from '../../../tools/lib/pii/operator-session.js';
 import { parseReplayFilter } from '../../../tools/lib/pii/replay-filter.js';
 import { sealsOfOneRecord } from '../../../tools/lib/pii/replay.js';
-import { DataKeyLimitError, SEALS_PER_RECORD } from '../../../lambda/vault/data-key-cache.js';
+import { SEALS_PER_RECORD } from '../../../lambda/pipeline/types.js';
+import { DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 
 const usage = (values: Parameters<typeof parseReplayFilter>[0], message: RegExp) =>
   assert.throws(() => parseReplayFilter(values), (error: unknown) => {
