@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { generateBodies, toEvents, toRecords } from './generate.js';
+import { generateBodies } from '../tools/lib/login-generator.js';
+import { toEvents, toRecords } from './generate.js';
 
 /**
  * The main message set of a bench run: the same records for ceiling,

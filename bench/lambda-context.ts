@@ -1,26 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { LoginEtl } from '../lambda/login-etl.js';
+import { lambdaContext } from '../tools/lib/lambda-context.js';
 
 /** A handler with the Lambda contract: partial failures returned, a total failure thrown. */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-
-/** The Context the Lambda runtime passes, as far as login-etl reads it (bench and test runs alike). */
-export function lambdaContext(requestId = 'bench'): Context {
-  return {
-    awsRequestId: requestId,
-    functionName: 'login-etl',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:login-etl',
-    memoryLimitInMB: '512',
-    logGroupName: '/aws/lambda/login-etl',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** One invocation: the records the handler asked to have redelivered (all of them when it threw). */
 export async function invokeCounting(handler: SqsHandler, event: SQSEvent, context: Context): Promise<number> {

@@ -1,6 +1,7 @@
 import type { BenchContext } from './context.js';
 import { sideEvents } from './datasets.js';
-import { invokeAll, lambdaContext } from './lambda-context.js';
+import { lambdaContext } from '../tools/lib/lambda-context.js';
+import { invokeAll } from './lambda-context.js';
 import { percentile } from './stats.js';
 
 export interface LatencyResult {

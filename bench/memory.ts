@@ -3,7 +3,8 @@ import { INVOKE_PAYLOAD_LIMIT } from '../tools/lib/queue/batch-collector.js';
 import type { BundleProcesses } from './bundle-processes.js';
 import type { MemoryReport } from './child/protocol.js';
 import type { BenchContext } from './context.js';
-import { generateBodies, toRecords } from './generate.js';
+import { generateBodies } from '../tools/lib/login-generator.js';
+import { toRecords } from './generate.js';
 import { lastJsonLine } from './spawn.js';
 
 export interface MemoryResult extends MemoryReport {

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { Tokenizer } from '../lambda/masking/tokenize.js';
 import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-record.js';
-import { toWriteSet } from '../lambda/pipeline/process-batch.js';
+import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
 import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
 import { encodeCopy, type CopyValue } from './copy.js';

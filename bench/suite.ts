@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { ExpectedRows } from './bench-database.js';
-import { toWriteSet } from '../lambda/pipeline/process-batch.js';
+import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import { CeilingPhase, expectedOf, type CeilingResult } from './ceiling.js';
 import type { BenchContext } from './context.js';
 import { FloorPhase, type FloorResult } from './floor.js';

@@ -7,7 +7,7 @@
  * `cdk synth` with the key's name instead of a CloudFormation error at deploy.
  */
 import { z } from 'zod';
-import { operatorLogin } from '../lambda/db/logins.js';
+import { operatorLogin } from '../lambda/db/login-names.js';
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
 import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../shared/sqs-event-source.js';
 import { parseValues, trueOrFalse, wholeNumber } from '../shared/values.js';

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { DATA_KEY_USES_CAP, SEALS_PER_RECORD } from './vault/data-key-cache.js';
+import { METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from './observability/metric-names.js';
+import { SEALS_PER_RECORD } from './pipeline/types.js';
+import { DATA_KEY_USES_CAP } from './vault/data-key-cache.js';
 import './zod-messages.js';
 
 /**
@@ -67,8 +69,8 @@ const envSchema = z.object({
   /** X-Ray subsegments via Powertools Tracer (the function also needs active tracing). */
   TRACING_ENABLED: flag(false),
 
-  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), 'login-etl'),
-  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'LoginEtl'),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), SERVICE_NAME_DEFAULT),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), METRIC_NAMESPACE_DEFAULT),
   AWS_REGION: optionalText(),
 });
 
@@ -101,19 +103,43 @@ export interface Config {
 /** A bad or missing setting, named so the operator knows what to fix. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
     super(`configuration: ${variable} ${problem}`);
   }
 }
 
-function oneOf(env: Env, names: (keyof Env)[], what: string): void {
-  const set = names.filter((n) => env[n] !== undefined);
-  if (set.length === 0) {
-    throw new ConfigError(names.join(' | '), `is not set: one of them must give the ${what}`);
-  }
-  if (set.length > 1) {
-    throw new ConfigError(set.join(' + '), `are both set: give the ${what} one way only`);
-  }
+/**
+ * Settings given by exactly one of several variables: the pipeline needs
+ * one; the local tools fall back to their own keys when none is set. Never
+ * two: which one would win is not obvious to whoever set them.
+ */
+const EXCLUSIVE_VARIABLES = {
+  masking: { names: ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], gives: 'masking keyring' },
+  vault: { names: ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], gives: 'vault key-encryption key' },
+} as const;
+
+type ExclusiveGroup = keyof typeof EXCLUSIVE_VARIABLES;
+type ExclusiveName<G extends ExclusiveGroup> = (typeof EXCLUSIVE_VARIABLES)[G]['names'][number];
+
+/**
+ * The variable of `group` that `env` sets, or undefined when none is set (an
+ * empty value is unset); two or more are a ConfigError naming them.
+ */
+export function chosenVariable<G extends ExclusiveGroup>(group: G, env: Readonly<Record<string, unknown>>): ExclusiveName<G> | undefined {
+  const { names, gives } = EXCLUSIVE_VARIABLES[group];
+  const set = names.filter((name) => env[name] !== undefined && env[name] !== '');
+  if (set.length > 1) throw new ConfigError(set.join(' + '), `are both set: give the ${gives} one way only`);
+  return set[0];
+}
+
+/** As chosenVariable(), and none set is a ConfigError too. */
+function requiredVariable(group: ExclusiveGroup, env: Readonly<Record<string, unknown>>): void {
+  if (chosenVariable(group, env) !== undefined) return;
+  const { names, gives } = EXCLUSIVE_VARIABLES[group];
+  throw new ConfigError(names.join(' | '), `is not set: one of them must give the ${gives}`);
 }
 
 function parseEnv(source: NodeJS.ProcessEnv): Env {
@@ -169,8 +195,8 @@ export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pic
 /** Everything the pipeline needs. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
-  oneOf(env, ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'], 'masking keyring');
-  oneOf(env, ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'], 'vault key-encryption key');
+  requiredVariable('masking', env);
+  requiredVariable('vault', env);
   return {
     database: databaseSection(env),
     masking: {

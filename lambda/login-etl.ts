@@ -14,7 +14,16 @@ export interface InvocationResult {
   report: BatchReport;
   counts: StatusCounts;
   received: number;
+  /**
+   * Set when every record of a non-empty batch failed, with the first
+   * failure as its cause: what the handler throws instead of returning the
+   * response when THROW_ON_FULL_BATCH_FAILURE is on (see answer()).
+   */
+  fullFailure?: FullBatchFailureError;
 }
+
+/** What the handler gives Lambda for a batch: the partial batch response, or the error it throws instead. */
+export type LambdaAnswer = { response: SQSBatchResponse } | { thrown: FullBatchFailureError };
 
 /**
  * login-etl for one sandbox: resources built on first use and cached (the
@@ -77,19 +86,23 @@ export class LoginEtl {
     this.#log(report, counts, records.length, response);
     this.metrics.record(report, records.length, counts);
     this.metrics.flush();
-    return { response, report, counts, received: records.length };
+    const fullFailure = fullBatchFailure(report, counts, records.length);
+    return { response, report, counts, received: records.length, ...(fullFailure ? { fullFailure } : {}) };
   }
 
-  /** The Lambda contract: partial failures returned, a total failure thrown. */
+  /**
+   * The Lambda contract: partial failures returned, a total failure thrown.
+   * Throwing (rather than returning every id) makes Lambda back its pollers
+   * off while the database is down, instead of hammering it.
+   */
+  answer(result: InvocationResult): LambdaAnswer {
+    return result.fullFailure && this.config.throwOnFullBatchFailure ? { thrown: result.fullFailure } : { response: result.response };
+  }
+
   async handle(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    const result = await this.process(event, context);
-    if (this.config.throwOnFullBatchFailure && result.received > 0 && result.counts.failed === result.received) {
-      // Throwing (rather than returning every id) makes Lambda back its pollers
-      // off while the database is down, instead of hammering it.
-      const first = [...result.report.outcomes.values()].find((o) => o.status === 'failed');
-      throw new FullBatchFailureError(result.received, { cause: first?.status === 'failed' ? first.error : undefined });
-    }
-    return result.response;
+    const answer = this.answer(await this.process(event, context));
+    if ('thrown' in answer) throw answer.thrown;
+    return answer.response;
   }
 
   async close(): Promise<void> {
@@ -130,6 +143,13 @@ export class LoginEtl {
       batchItemFailures: response.batchItemFailures.length,
     });
   }
+}
+
+/** Every record of a non-empty batch failed: the error naming it, caused by the first failure. */
+function fullBatchFailure(report: BatchReport, counts: StatusCounts, received: number): FullBatchFailureError | undefined {
+  if (received === 0 || counts.failed !== received) return undefined;
+  const first = [...report.outcomes.values()].find((o) => o.status === 'failed');
+  return new FullBatchFailureError(received, { cause: first?.status === 'failed' ? first.error : undefined });
 }
 
 function failedReport(messageIds: readonly string[], error: unknown): BatchReport {

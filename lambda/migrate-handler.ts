@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
-import { isDeadConnectionError } from './db/database.js';
-import { parseOperatorNames, syncOperatorLogins } from './db/logins.js';
+import { refusedSqlState } from './db/database-errors.js';
+import { parseOperatorNames } from './db/login-names.js';
+import { syncOperatorLogins } from './db/logins.js';
 import { migrate, type MigrationResult } from './db/migrate.js';
 import { MigrationError } from './db/migration-errors.js';
 import { redactReplacer } from './observability/redact.js';
@@ -59,9 +60,8 @@ export function createMigrationHandler(config: MigrationConfig, logger: Logger):
           });
           return value;
         } catch (error) {
-          // A SQLSTATE means the server answered: a broken migration is not retried.
-          const sqlState = /^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code ?? ''));
-          const retryable = isDeadConnectionError(error) || (!sqlState && !(error instanceof MigrationError));
+          // The server answered (a statement refused) or a migration is broken: not retried.
+          const retryable = refusedSqlState(error) === undefined && !(error instanceof MigrationError);
           if (!retryable || Date.now() > deadline) throw error;
           logger.warn('database not reachable yet; retrying', { attempt, error: (error as Error).message });
           await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 5_000)));

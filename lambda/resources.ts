@@ -40,7 +40,7 @@ export async function loadKeyring(masking: Config['masking'], secrets: () => Sec
   return parseKeyring(await secrets().getSecretString(arn), `MASKING_SECRET_ARN ${arn}`);
 }
 
-export async function loadKek(vault: Config['vault'], kms: () => Pick<KMSClient, 'send'>): Promise<KeyEncryptionKey> {
+async function loadKek(vault: Config['vault'], kms: () => Pick<KMSClient, 'send'>): Promise<KeyEncryptionKey> {
   if (vault.kekFile) return LocalKek.fromFile(vault.kekFile);
   return new KmsKek(vault.kmsKeyId as string, kms());
 }

@@ -18,12 +18,13 @@ runCommand(definition, async ({ options: values, positionals }) => {
   const etl = new LoginEtl(loadConfig(env));
   try {
     await migrateDatabase(database.url);
-    const { response, report, counts, received } = await etl.process(event);
+    const result = await etl.process(event);
+    const { response, report, counts, received } = result;
     console.log(JSON.stringify(response, null, 2));
-    const fullFailure = received > 0 && counts.failed === received && etl.config.throwOnFullBatchFailure;
+    const thrown = 'thrown' in etl.answer(result);
     console.error(
       `${formatCounts(received, counts, quarantineReasons(report))}; ${response.batchItemFailures.length} to redeliver` +
-        (fullFailure ? ' (in Lambda the handler throws FullBatchFailureError here, and the whole batch is retried)' : ''),
+        (thrown ? ' (in Lambda the handler throws FullBatchFailureError here, and the whole batch is retried)' : ''),
     );
     if (counts.failed === 0) console.error(`the handler ran as ${await describeHandlerLogin(etl)}`);
   } finally {

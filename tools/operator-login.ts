@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { ensureOperatorLogin, operatorLogin, retireOperatorLogin } from '../lambda/db/logins.js';
+import { operatorLogin } from '../lambda/db/login-names.js';
+import { ensureOperatorLogin, retireOperatorLogin } from '../lambda/db/logins.js';
 import { UsageError } from './lib/cli.js';
 import { runCommand } from './lib/command-line.js';
 import { operatorLogin as definition } from './lib/commands/operator.js';

@@ -19,7 +19,7 @@ runCommand(definition, async ({ options: values }) => {
   try {
     const messages = await session.run((client) => listQuarantined(client, filter));
     if (!values.apply || messages.length === 0) return print(formatReplayList(messages, filter));
-    const deps = { tokenizer: session.resources.tokenizer, store: session.resources.store, reader, unwrapEnvelopes: session.config.unwrapEnvelopes };
+    const deps = { tokenizer: session.resources.tokenizer, reader, unwrapEnvelopes: session.config.unwrapEnvelopes };
     try {
       return print(formatReplayResults(await replayAll((work) => session.run(work), { messages, context }, deps)));
     } catch (error) {

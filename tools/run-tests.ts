@@ -7,7 +7,8 @@ import { startLocalDatabase } from './lib/local-database.js';
 import { repoRoot } from './lib/paths.js';
 
 /**
- * npm test / npm run test:chaos: node's built-in test runner (with tsx) over test/**\/*.test.ts,
+ * npm test / npm run test:chaos: node's built-in test runner (with tsx) over
+ * test/**\/*.test.ts and the bench's own unit tests (bench/test/**\/*.test.ts),
  * against a real Postgres: the server at DATABASE_URL when set, otherwise an
  * embedded one started here for the run. Each test file creates and drops its
  * own database on that server, so files run in parallel without sharing rows.
@@ -23,7 +24,7 @@ function testFiles(dir: string): string[] {
 runCommand(definition, async ({ options: values, positionals }) => {
   // npm test runs everything, the reliability suite at its short size;
   // --chaos runs only the reliability suite, at full size.
-  const files = positionals.length > 0 ? positionals : testFiles(values.chaos ? 'test/reliability' : 'test');
+  const files = positionals.length > 0 ? positionals : values.chaos ? testFiles('test/reliability') : [...testFiles('test'), ...testFiles('bench/test')];
   const database = await startLocalDatabase({ cluster: 'postgres-test', database: 'postgres', log: (l) => console.error(l) });
   const env: NodeJS.ProcessEnv = {
     ...process.env,

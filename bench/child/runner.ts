@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
-import { invokeCounting, invokeEach, lambdaContext, type SqsHandler as Handler } from '../lambda-context.js';
+import { lambdaContext } from '../../tools/lib/lambda-context.js';
+import { invokeCounting, invokeEach, type SqsHandler as Handler } from '../lambda-context.js';
 import type { ColdReport, FromChild, MemoryReport, ToChild } from './protocol.js';
 
 const started = performance.now();

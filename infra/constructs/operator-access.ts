@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { operatorLogin } from '../../lambda/db/logins.js';
+import { operatorLogin } from '../../lambda/db/login-names.js';
 import type { Database } from './database.js';
 import type { Network } from './network.js';
 

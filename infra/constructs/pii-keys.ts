@@ -7,7 +7,7 @@ import {
   KMS_CONTEXT_DATA_KEY_ID,
   KMS_CONTEXT_PURPOSE,
   KMS_CONTEXT_PURPOSE_KEY,
-} from '../../lambda/vault/kms-kek.js';
+} from '../../lambda/vault/kms-context.js';
 
 export interface PiiKeysProps {
   readonly prod: boolean;

@@ -5,7 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PIPELINE_LOGIN } from '../../lambda/db/logins.js';
+import { PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
 import { METRIC_NAMESPACE_DEFAULT } from '../../lambda/observability/metric-names.js';
 import type { LoginEtlSettings } from '../context.js';
 import { lambdaEntry } from '../paths.js';

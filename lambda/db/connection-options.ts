@@ -11,7 +11,7 @@ export interface RdsSecret {
   dbname?: string;
 }
 
-export type PasswordSource = string | (() => Promise<string>);
+type PasswordSource = string | (() => Promise<string>);
 
 /**
  * Turns configuration (plus the fetched secret, plus an IAM token signer when

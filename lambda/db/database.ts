@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { PoolClient, PoolConfig } from 'pg';
+import { isDeadConnectionError, refusedSqlState } from './database-errors.js';
 
 /** What a query through the cached pool reports besides its result. */
 export interface ConnectionInfo {
@@ -7,24 +8,6 @@ export interface ConnectionInfo {
   connectMs?: number;
   /** True when the first attempt hit a dead connection and the work was retried on another. */
   retried: boolean;
-}
-
-/**
- * Errors that mean "this connection is gone", not "this statement is wrong":
- * the socket closed while the sandbox was frozen, the proxy or server ended
- * the session (57P01 admin_shutdown after pg_terminate_backend, 57P02/57P03),
- * or a class 08 connection exception.
- */
-export function isDeadConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '57P05', '25P03'].includes(code)) return true;
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|Client has encountered a connection error|not queryable|ECONNRESET/i.test(
-    message,
-  );
 }
 
 /**
@@ -47,8 +30,9 @@ export class Database {
     this.#pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
-  get pool(): pg.Pool {
-    return this.#pool;
+  /** The pool's connections, open and idle: what the reliability tests watch, without handing out the pool. */
+  get connections(): { open: number; idle: number } {
+    return { open: this.#pool.totalCount, idle: this.#pool.idleCount };
   }
 
   async run<T>(work: (client: PoolClient) => Promise<T>): Promise<{ value: T } & ConnectionInfo> {
@@ -78,11 +62,9 @@ export class Database {
       client.release();
       return connectMs === undefined ? { value } : { value, connectMs };
     } catch (error) {
-      // Only a clean server-side error (a SQLSTATE) proves the connection is
-      // still in step; anything else (socket, client timeout) discards it.
-      const code = (error as { code?: unknown } | null)?.code;
-      const reusable =
-        typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !isDeadConnectionError(error);
+      // Only a statement the server refused proves the connection is still
+      // in step; anything else (socket, client timeout) discards it.
+      const reusable = refusedSqlState(error) !== undefined;
       if (connectMs === undefined && typeof error === 'object' && error !== null) this.#staleFailures.add(error);
       client.release(reusable ? undefined : error instanceof Error ? error : new Error(String(error)));
       throw error;

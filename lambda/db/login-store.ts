@@ -1,6 +1,7 @@
-import { arrayParameterTypes, binaryArray } from './binary-array.js';
-import type { Database } from './database.js';
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
+import { arrayParameterTypes, binaryArray } from './binary-array.js';
+import { rowRejection } from './database-errors.js';
+import type { Database } from './database.js';
 
 /**
  * The write's 29 parameters with their casts, as every call of a function
@@ -75,17 +76,25 @@ function encodeWriteParameters(values: readonly unknown[]): unknown[] {
   });
 }
 
+/** A write set as WRITE_ARGUMENTS' values, encoded as sent: the pipeline's write and replay's call take the same. */
+export function writeArguments(set: WriteSet): unknown[] {
+  return encodeWriteParameters(writeParameters(set));
+}
+
 export class PostgresLoginStore implements LoginStore {
   constructor(readonly database: Database) {}
 
   encode(set: WriteSet): EncodedWrite {
-    return { set, parameters: encodeWriteParameters(writeParameters(set)) };
+    const parameters = writeArguments(set);
+    return { write: () => this.#write(set, parameters) };
   }
 
-  async write({ set, parameters }: EncodedWrite): Promise<WriteResult> {
-    const { value, connectMs, retried } = await this.database.run((client) =>
-      client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }),
-    );
+  async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
+    const { value, connectMs, retried } = await this.database
+      .run((client) => client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }))
+      .catch((error: unknown) => {
+        throw rowRejection(error) ?? error;
+      });
     const duplicates = new Set<string>();
     const quarantined = new Set<string>();
     for (const row of value.rows) (row.k === 'd' ? duplicates : quarantined).add(row.message_id);

@@ -1,53 +1,21 @@
 import type { ClientBase } from 'pg';
+import { refusedSqlState } from './database-errors.js';
+import { OPERATOR_ROLE, operatorLogin, PIPELINE_LOGIN, WRITER_ROLE } from './login-names.js';
 
 /**
- * The database logins login-etl runs as, by name: the contract between the
- * migrations that create them, the stack that grants IAM access to them
- * through RDS Proxy, and the local tools that connect as them. Group roles
+ * Creating and retiring the logins named in login-names.ts. Group roles
  * (login_etl_writer, login_etl_analyst, login_etl_operator) hold the grants;
  * these logins are their members and hold none of their own. What a login
  * is (attributes, memberships) is said once, in SQL: login_etl_ensure_login
  * (migration 9); the functions below only call it.
  */
 
-/** The pipeline function's login: a member of login_etl_writer only. */
-export const PIPELINE_LOGIN = 'login_etl_pipeline';
-
-/** Every named operator's login starts with this, so IAM and the audit can tell them apart. */
-export const OPERATOR_LOGIN_PREFIX = 'login_etl_op_';
-
-/** What a person's short name may be: a lowercase identifier, safe in SQL, IAM ARNs and logs. */
-export const OPERATOR_NAME = /^[a-z][a-z0-9_]{1,29}$/;
-
-export const WRITER_ROLE = 'login_etl_writer';
-export const OPERATOR_ROLE = 'login_etl_operator';
-
 /**
  * The role comment that marks the operator logins the deploy-time migrator
  * manages from OPERATOR_LOGINS: only those are retired when a name leaves
  * the list; logins made by hand (npm run operator-login) are left alone.
  */
-export const OPERATOR_LOGINS_NOTE = 'login-etl: managed from OPERATOR_LOGINS';
-
-/** The database login of the named operator, e.g. `alice` → `login_etl_op_alice`. */
-export function operatorLogin(name: string): string {
-  if (!OPERATOR_NAME.test(name)) {
-    throw new Error(`operator name "${name.slice(0, 40)}" must be 2-30 characters: a lowercase letter, then lowercase letters, digits or _`);
-  }
-  return `${OPERATOR_LOGIN_PREFIX}${name}`;
-}
-
-/**
- * OPERATOR_LOGINS as configured: comma-separated short names (`alice,bob`),
- * blanks ignored, each a valid operator name, none twice. Empty = none.
- */
-export function parseOperatorNames(text: string | undefined): string[] {
-  const names = (text ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
-  for (const name of names) operatorLogin(name);
-  const repeated = names.find((n, i) => names.indexOf(n) !== i);
-  if (repeated) throw new Error(`operator name "${repeated}" is listed twice`);
-  return names;
-}
+const OPERATOR_LOGINS_NOTE = 'login-etl: managed from OPERATOR_LOGINS';
 
 /** Options for a login: a SCRAM verifier for password logins (local runs only), a managing note. */
 export interface LoginOptions {
@@ -60,7 +28,7 @@ export interface LoginOptions {
  * once: one of them gets this internal error; the other's change is the same.
  */
 const isConcurrentRoleUpdate = (error: unknown) =>
-  (error as { code?: unknown }).code === 'XX000' && /tuple concurrently updated/.test((error as Error).message);
+  refusedSqlState(error) === 'XX000' && /tuple concurrently updated/.test((error as Error).message);
 
 async function ensureLogin(client: ClientBase, login: string, group: string, options: LoginOptions): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientBase } from 'pg';
+import { refusedSqlState } from './database-errors.js';
 import { MigrationFailedError, MigrationLockTimeoutError } from './migration-errors.js';
 import { checkHistory, checksumOf, migrationLabel, type TimedMigration } from './migration-history.js';
 import { migrations as allMigrations } from './migrations/index.js';
@@ -106,7 +107,7 @@ async function inStep<T>(client: ClientBase, s: Settings, label: string, work: (
       return value;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const code = sqlState(error);
+      const code = refusedSqlState(error);
       if (code !== '55P03') throw code && error instanceof Error ? new MigrationFailedError(label, code, error) : error;
       if (attempt >= s.attempts) throw new MigrationLockTimeoutError(label, attempt, s.lockTimeoutMs, error);
       const delayMs = backoff(attempt, s.backoffMs);
@@ -114,12 +115,6 @@ async function inStep<T>(client: ClientBase, s: Settings, label: string, work: (
       await sleep(delayMs);
     }
   }
-}
-
-/** A SQLSTATE from the server; undefined for errors of the connection (class 08 or none). */
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') ? code : undefined;
 }
 
 /** Between half and all of base·2^(attempt−1), capped: migrators retrying together spread out. */

@@ -1,14 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { PermanentRecordError, QuarantineReason, rejectedRowDetail } from '../errors.js';
+import { PermanentRecordError, QuarantineReason, type RowRejectedError } from '../errors.js';
 import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
-import type { DataKeyLease } from '../vault/data-key-cache.js';
 import { quarantineContext, seal, vaultContext, type Sealed } from '../vault/seal.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
-import type { LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
+import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
 
 /** What preparing a batch needs: the masking key and the current data key. */
 export interface PrepareContext {
@@ -38,7 +37,7 @@ function sealCounted(ctx: PrepareContext, plaintext: Buffer, context: string): S
   return seal(ctx.dataKey, plaintext, context);
 }
 
-export function sentAt(record: SQSRecord, fallback: Date): Date {
+function sentAt(record: SQSRecord, fallback: Date): Date {
   for (const raw of [record.attributes?.SentTimestamp, record.attributes?.ApproximateFirstReceiveTimestamp]) {
     const ms = Number(raw);
     if (raw && Number.isFinite(ms) && ms > 0) return new Date(ms);
@@ -62,7 +61,7 @@ function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEnt
   return entry;
 }
 
-export function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
+function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
   const sent = sentAt(record, ctx.now);
   return {
     messageId: record.messageId,
@@ -79,7 +78,7 @@ export function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareC
   };
 }
 
-export function quarantineRow(
+function quarantineRow(
   record: SQSRecord,
   error: PermanentRecordError,
   json: unknown,
@@ -103,14 +102,14 @@ export function quarantineRow(
 
 /**
  * The quarantine row of a login Postgres refused (the row alone, after
- * bisection): its SQLSTATE and a generic detail, and the preview and user
- * token of the login it carried (inside its envelope, if it came in one), so
- * that forget can find it.
+ * bisection): the rejection's detail (its SQLSTATE, never the server's
+ * text), and the preview and user token of the login it carried (inside its
+ * envelope, if it came in one), so that forget can find it.
  */
-export function rejectedRow(record: SQSRecord, error: unknown, ctx: PrepareContext): QuarantineRow {
+export function rejectedRow(record: SQSRecord, error: RowRejectedError, ctx: PrepareContext): QuarantineRow {
   const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', { unwrapEnvelopes: ctx.unwrapEnvelopes });
   const login = parsed.ok ? parsed.message : parsed.json;
-  const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, rejectedRowDetail(error));
+  const reason = new PermanentRecordError(QuarantineReason.RejectedByDatabase, error.detail);
   return quarantineRow(record, reason, login, ctx);
 }
 

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { PiiKind } from '../masking/tokenize.js';
 import type { QuarantineReason } from '../errors.js';
 
@@ -51,7 +52,39 @@ export interface DataKeyRef {
   wrapped: Buffer;
 }
 
-/** Everything one statement writes. */
+/**
+ * The most values one record may seal under its chunk's data key: its ip
+ * and device id, then its whole body if Postgres refuses the row and it is
+ * quarantined. A quarantined body alone seals once.
+ */
+export const SEALS_PER_RECORD = 3;
+
+/**
+ * Uses of one data key reserved ahead (a chunk's worst case), then counted
+ * one by one as values are sealed: take() refuses a seal past the
+ * reservation, and release() gives back what was not used.
+ */
+export interface DataKeyLease extends DataKeyRef {
+  /** The plaintext key, imported once. */
+  readonly key: KeyObject;
+  /**
+   * Values sealed under this key so far, by token: a value seen in an
+   * earlier chunk or batch reuses its entry instead of being sealed again.
+   */
+  readonly sealed: Map<string, VaultEntry>;
+  take(): void;
+  release(): void;
+}
+
+/** The data keys edge of the pipeline, like the store: KMS (or a local KEK) behind a cache in production. */
+export interface DataKeys {
+  /** The most values one key may seal: no chunk holds more records than one key can seal for. */
+  readonly maxUses: number;
+  /** `count` uses of the current key, or of a new one when it cannot give them all. */
+  acquire(count: number): Promise<DataKeyLease>;
+}
+
+/** Everything one chunk's write stores. */
 export interface WriteSet {
   dataKey: DataKeyRef;
   logins: LoginRow[];
@@ -60,28 +93,36 @@ export interface WriteSet {
 }
 
 export interface WriteResult {
-  /** Message ids whose user_logins row this statement inserted. */
+  /** Message ids whose user_logins row this write inserted. */
   written: Set<string>;
-  /** Message ids whose quarantine row this statement inserted. */
+  /** Message ids whose quarantine row this write inserted. */
   quarantined: Set<string>;
   connectMs?: number;
   retried: boolean;
 }
 
-/** A write set with its statement parameters encoded, ready to send. */
+/** A write set as its store encoded it, ready to send. */
 export interface EncodedWrite {
-  set: WriteSet;
-  parameters: unknown[];
+  /**
+   * Stores the whole set or nothing; a set written before is a no-op.
+   * Rejects with RowRejectedError when the database refused a row for its
+   * content (the pipeline then isolates the row), with any other error when
+   * the write failed for the environment.
+   */
+  write(): Promise<WriteResult>;
 }
 
-/** The database edge of the pipeline; tests use the real Postgres one. */
+/**
+ * The database edge of the pipeline; tests use the real Postgres one. How a
+ * set is written (one statement, or a faster path with a fallback) is the
+ * store's business; the pipeline chunks, overlaps, bisects and settles.
+ */
 export interface LoginStore {
   /**
-   * Pure CPU work, apart from write() so that a batch can encode its next
-   * chunk while the previous chunk's statement runs.
+   * Pure CPU work, apart from writing, so that a batch can encode its next
+   * chunk while the previous chunk is being written.
    */
   encode(set: WriteSet): EncodedWrite;
-  write(encoded: EncodedWrite): Promise<WriteResult>;
 }
 
 export type RecordOutcome =

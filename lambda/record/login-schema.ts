@@ -23,8 +23,8 @@ const storableText = (max: number) =>
  * shape, not against the IANA registry. iOS and Android identifiers put "_"
  * between subtags ("en_US"), so "_" is accepted as well as "-".
  */
-export const DEVICE_TYPE = /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$/;
-export const LOCALE = /^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/;
+const DEVICE_TYPE = /^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$/;
+const LOCALE = /^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/;
 
 /**
  * One login message. Column limits come from the exercise's DDL; unknown

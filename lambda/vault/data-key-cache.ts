@@ -1,4 +1,5 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys, type VaultEntry } from '../pipeline/types.js';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
 
 export interface ActiveDataKey {
@@ -7,7 +8,17 @@ export interface ActiveDataKey {
   key: KeyObject;
   wrapped: Buffer;
   kekId: string;
+  /**
+   * Values sealed under this key, by token: a value seen in an earlier chunk
+   * or batch reuses its entry (same key, same AAD, same ciphertext) instead
+   * of paying for an AES-GCM seal again. Tokens and ciphertexts only, never
+   * a plaintext; it goes with the key when the key is replaced.
+   */
+  sealed: Map<string, VaultEntry>;
 }
+
+/** Beyond this many sealed values (about 400 bytes each), a key's cache starts over. */
+const SEALED_CACHE_LIMIT = 10_000;
 
 /**
  * The most values one data key may ever seal, whatever VAULT_DATA_KEY_MAX_USES
@@ -16,29 +27,14 @@ export interface ActiveDataKey {
  */
 export const DATA_KEY_USES_CAP = 2 ** 30;
 
-/**
- * The most values one record may seal under its batch's data key: its ip and
- * device id, then its whole body if Postgres rejects the row and it is
- * quarantined. A quarantined body alone seals once.
- */
-export const SEALS_PER_RECORD = 3;
-
 /** A seal beyond what a lease reserved: a counting mistake, refused rather than over-using the key. */
 export class DataKeyLimitError extends Error {
   override readonly name = 'DataKeyLimitError';
 }
 
-/**
- * Uses of one data key reserved ahead (a chunk's worst case), then counted
- * one by one as values are sealed: `take()` refuses a seal past the
- * reservation, and `release()` gives back what was not used, so the key's
- * count ends at the number of values it really sealed.
- */
-export interface DataKeyLease extends ActiveDataKey {
-  /** The key the lease is on (the same object for every lease on it). */
+/** A lease on a cached key; leases on one key share its object. */
+export interface CachedKeyLease extends DataKeyLease {
   readonly dataKey: ActiveDataKey;
-  take(): void;
-  release(): void;
 }
 
 interface KeyState {
@@ -57,7 +53,7 @@ interface KeyState {
  * brings a large dependency tree into a bundle that must stay under 1 MB, and
  * we need only this one piece of it.
  */
-export class DataKeyCache {
+export class DataKeyCache implements DataKeys {
   #active?: KeyState;
 
   constructor(
@@ -70,22 +66,24 @@ export class DataKeyCache {
   }
 
   /** A lease of `count` uses of the current key; a new key when the current one cannot give them all. */
-  async acquire(count: number): Promise<DataKeyLease> {
+  async acquire(count: number): Promise<CachedKeyLease> {
     if (!Number.isInteger(count) || count < 0 || count > this.maxUses) {
       throw new RangeError(`${count} seals cannot fit one data key (at most ${this.maxUses})`);
     }
     if (!this.#active || this.#active.uses + count > this.maxUses) {
       const id = randomUUID();
       const { plaintext, wrapped, kekId } = await this.kek.generateDataKey(id);
-      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0 };
+      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId, sealed: new Map() }, uses: 0 };
     }
     const state = this.#active;
+    if (state.dataKey.sealed.size > SEALED_CACHE_LIMIT) state.dataKey.sealed.clear();
     state.uses += count;
     return lease(state, count);
   }
 }
 
-function lease(state: KeyState, reserved: number): DataKeyLease {
+/** `take()` counts a seal against the reservation; `release()` gives back the unused uses, so the key's count ends at the values it really sealed. */
+function lease(state: KeyState, reserved: number): CachedKeyLease {
   let taken = 0;
   let open = true;
   return {

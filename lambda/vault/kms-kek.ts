@@ -1,18 +1,9 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { KekError, type DataKey, type KeyEncryptionKey } from './key-encryption-key.js';
-
-/**
- * The encryption context bound into every wrapped key: CloudTrail shows it
- * and KMS checks it. The vault key's policy conditions its grants on these
- * names (infra/constructs/pii-keys.ts), so they are written here once.
- */
-export const KMS_CONTEXT_PURPOSE_KEY = 'purpose';
-export const KMS_CONTEXT_PURPOSE = 'login-etl-pii-vault';
-/** The vault_data_keys.id of the data key, so a CloudTrail Decrypt names which key was opened. */
-export const KMS_CONTEXT_DATA_KEY_ID = 'data_key_id';
+import { KMS_CONTEXT_DATA_KEY_ID, KMS_CONTEXT_PURPOSE, KMS_CONTEXT_PURPOSE_KEY } from './kms-context.js';
 
 /** The context a data key is wrapped and unwrapped with. */
-export const kmsContext = (dataKeyId: string): Record<string, string> => ({
+const kmsContext = (dataKeyId: string): Record<string, string> => ({
   [KMS_CONTEXT_PURPOSE_KEY]: KMS_CONTEXT_PURPOSE,
   [KMS_CONTEXT_DATA_KEY_ID]: dataKeyId,
 });

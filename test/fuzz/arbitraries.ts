@@ -6,7 +6,7 @@ const base = exampleLogin;
 const withBase = (patch: Record<string, unknown>) => JSON.stringify({ ...base, ...patch });
 
 /** Values a producer bug or an attacker might put in any field. */
-export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('', ' ', '\u0000', '\ud800', "'; DROP TABLE user_logins; --", '1.2.3.4', '::1', '01.02.03.04', 'x'.repeat(300)),
   fc.integer(),
@@ -17,7 +17,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
 
-export const validIp: fc.Arbitrary<string> = fc.oneof(fc.ipV4(), fc.ipV6());
+const validIp: fc.Arbitrary<string> = fc.oneof(fc.ipV4(), fc.ipV6());
 
 /** A login that is valid, or has one or two fields replaced or removed. */
 export function loginBody(): fc.Arbitrary<string> {

@@ -69,7 +69,7 @@ export function actionMatches(pattern: string, action: string): boolean {
 }
 
 /** Whether a statement's Resource names the resource with this logical id (or everything). */
-export function resourceCovers(resource: unknown, logicalId: string): boolean {
+function resourceCovers(resource: unknown, logicalId: string): boolean {
   return list(resource).some((r) => r === '*' || JSON.stringify(r).includes(`"${logicalId}"`));
 }
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { IConstruct } from 'constructs';
 import { KEY_ADMIN_ACTIONS, KEYRING_ROTATION_ACTIONS } from '../../infra/constructs/pii-keys.js';
-import { OPERATOR_LOGIN_PREFIX, PIPELINE_LOGIN } from '../../lambda/db/logins.js';
-import { KMS_CONTEXT_DATA_KEY_ID, KMS_CONTEXT_PURPOSE, KMS_CONTEXT_PURPOSE_KEY } from '../../lambda/vault/kms-kek.js';
+import { OPERATOR_LOGIN_PREFIX, PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
+import { KMS_CONTEXT_DATA_KEY_ID, KMS_CONTEXT_PURPOSE, KMS_CONTEXT_PURPOSE_KEY } from '../../lambda/vault/kms-context.js';
 import { actionMatches, rolesAllowed, roleStatements } from './iam.js';
 import { logicalIdOf, synthesize } from './synth.js';
 

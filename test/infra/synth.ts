@@ -16,7 +16,7 @@ import { createLoginEtlApp, type LoginEtlApp } from '../../infra/login-etl-app.j
 import { repoRoot } from '../../infra/paths.js';
 
 /** The parts of `validation-report.json` the tests read. */
-export interface ValidationReport {
+interface ValidationReport {
   pluginReports: {
     pluginName: string;
     violations?: { ruleName: string; severity: string; violatingConstructs?: { constructPath: string }[] }[];

@@ -54,6 +54,9 @@ describe('npm run invoke', () => {
       assert.match(run.stderr, expected);
       assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, 'one line, no stack trace');
     }
+    const twoKeks = await runTool('invoke', [sampleEvent], testEnv(db.adminUrl, { VAULT_KMS_KEY_ID: 'alias/k' }));
+    assert.equal(twoKeks.code, 1, twoKeks.stderr);
+    assert.match(twoKeks.stderr, /^invoke: configuration: VAULT_KEK_FILE \+ VAULT_KMS_KEY_ID are both set: give the vault key-encryption key one way only$/m);
     const usage = await runTool('invoke', [], testEnv(db.adminUrl));
     assert.equal(usage.code, 2);
     assert.equal(usage.stderr, "invoke: <event.json> is required: the SQS event, as JSON\n");

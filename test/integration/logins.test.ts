@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
-import { ensureOperatorLogin, ensurePipelineLogin, OPERATOR_ROLE, PIPELINE_LOGIN, WRITER_ROLE } from '../../lambda/db/logins.js';
+import { OPERATOR_ROLE, PIPELINE_LOGIN, WRITER_ROLE } from '../../lambda/db/login-names.js';
+import { ensureOperatorLogin, ensurePipelineLogin } from '../../lambda/db/logins.js';
 import { WRITE_SQL } from '../../lambda/db/login-store.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
@@ -169,7 +170,7 @@ describe('the logins login-etl runs as', () => {
     const etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
       const { database } = await etl.resources();
-      const who = await database.pool.query('SELECT session_user AS s, usesuper AS super FROM pg_user WHERE usename = session_user');
+      const { value: who } = await database.run((c) => c.query('SELECT session_user AS s, usesuper AS super FROM pg_user WHERE usename = session_user'));
       assert.deepEqual(who.rows, [{ s: PIPELINE_LOGIN, super: false }]);
       const migrated = await db.pool.query(`SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user`);
       assert.deepEqual(migrated.rows, [{ super: true }], 'the test server gives the tests a superuser, used for migrations and assertions only');

@@ -14,7 +14,7 @@ import type { UnmaskSubject } from '../../tools/lib/pii/subject.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
-import { sampleBodies, sampleLogins, type SampleLogin } from '../support/samples.js';
+import { sampleLogins, type SampleLogin } from '../support/samples.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -60,8 +60,8 @@ describe('database roles and what each can see', () => {
     const etl = new LoginEtl(loadConfig(env));
     try {
       const { database } = await etl.resources();
-      const who = await database.pool.query(
-        'SELECT session_user AS s, current_user AS c, rolsuper AS super FROM pg_roles WHERE rolname = session_user',
+      const { value: who } = await database.run((c) =>
+        c.query('SELECT session_user AS s, current_user AS c, rolsuper AS super FROM pg_roles WHERE rolname = session_user'),
       );
       assert.deepEqual(who.rows, [{ s: 'login_etl_pipeline', c: 'login_etl_pipeline', super: false }]);
       const event = sqsEvent(sampleBodies, { idPrefix: 'roles' });

@@ -98,6 +98,11 @@ describe('pipeline against a real Postgres', () => {
         event.Records.map((r) => r.messageId),
       );
       await assert.rejects(etl.handle(event), FullBatchFailureError, 'a full failure throws so Lambda backs off');
+      const first = [...down.report.outcomes.values()][0];
+      assert.ok(first?.status === 'failed' && down.fullFailure?.cause === first.error, 'its cause is the first failure');
+      assert.deepEqual(etl.answer(down), { thrown: down.fullFailure });
+      const lenient = new LoginEtl(loadConfig(testEnv(db.pipelineUrl, { THROW_ON_FULL_BATCH_FAILURE: 'false' })));
+      assert.deepEqual(lenient.answer(down), { response: down.response }, 'unless THROW_ON_FULL_BATCH_FAILURE is off');
 
       await proxy.restart();
       const up = await etl.process(event);

@@ -3,10 +3,10 @@ import { createSecretKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
-import { WRITE_ARGUMENTS } from '../../lambda/db/login-store.js';
+import { WRITE_ARGUMENTS, writeArguments } from '../../lambda/db/login-store.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
-import { toWriteSet } from '../../lambda/pipeline/process-batch.js';
+import { toWriteSet } from '../../lambda/pipeline/chunk-writer.js';
 import { prepareRecord } from '../../lambda/pipeline/prepare-record.js';
 import { createResources, type Resources } from '../../lambda/resources.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
@@ -52,7 +52,6 @@ describe('replay: quarantined messages through the pipeline again', () => {
   const idOf = (idPrefix: string) => stableMessageId(`${idPrefix}-0`);
   const deps = (over: Partial<{ reader: VaultReader; unwrapEnvelopes: boolean }> = {}) => ({
     tokenizer: ops.tokenizer,
-    store: ops.store,
     reader,
     unwrapEnvelopes: true,
     ...over,
@@ -186,27 +185,39 @@ describe('replay: quarantined messages through the pipeline again', () => {
   it("an erased user's quarantined body is not replayed: shredded by forget, or shredded now when forget could not attribute it", async () => {
     const bare = ios(3);
     const wrapped = snsWrapped(ios(4));
-    const [bareId, wrappedId] = sqsEvent([bare, wrapped], { idPrefix: 'erased' }).Records.map((r) => r.messageId) as [string, string];
+    const unattributed = ios(11);
+    const [bareId, wrappedId, unattributedId] = sqsEvent([bare, wrapped, unattributed], { idPrefix: 'erased' }).Records.map(
+      (r) => r.messageId,
+    ) as [string, string, string];
     await withConstraint(async () => {
-      assert.equal((await ingest([bare, wrapped], 'erased')).counts.quarantined, 2);
+      assert.equal((await ingest([bare, wrapped, unattributed], 'erased')).counts.quarantined, 3);
     });
+    // A body quarantined before quarantined bodies kept their user's token, whose preview no longer names
+    // the user (a user id too long for it): forget cannot attribute it.
+    await db.pool.query(
+      `UPDATE user_logins_quarantine SET user_token = NULL, preview = jsonb_set(preview, '{fields}', (preview->'fields') - 'user_id')
+       WHERE message_id = $1`,
+      [unattributedId],
+    );
     const keyring = parseKeyring(env.MASKING_KEYS ?? '', 'test');
-    for (const i of [3, 4]) {
+    for (const i of [3, 4, 11]) {
       const userId = sample(i).user_id;
       await forget(operator, { userId, context, userTokens: userTokens(keyring, userId) });
     }
     assert.equal((await quarantineRow(bareId))?.body_ciphertext, null, 'forget shredded the bare login it could attribute');
-    assert.notEqual((await quarantineRow(wrappedId))?.body_ciphertext, null, 'but not the login a refused envelope carried');
+    assert.equal((await quarantineRow(wrappedId))?.body_ciphertext, null, 'and the login a refused envelope carried');
+    assert.notEqual((await quarantineRow(unattributedId))?.body_ciphertext, null, 'but not a body without its user token');
 
     const results = await replay(REJECTED);
     assert.deepEqual(
       results.map((r) => [r.messageId, r.outcome, r.outcome === 'erased' ? r.why : '']).sort(),
       [
         [bareId, 'erased', 'shredded'],
-        [wrappedId, 'erased', 'forgotten'],
+        [wrappedId, 'erased', 'shredded'],
+        [unattributedId, 'erased', 'forgotten'],
       ].sort(),
     );
-    for (const id of [bareId, wrappedId]) {
+    for (const id of [bareId, wrappedId, unattributedId]) {
       assert.equal(await loginRow(id), undefined);
       const row = await quarantineRow(id);
       assert.deepEqual([row?.reason, row?.body_ciphertext, row?.body_nonce, row?.body_dek_id], ['rejected_by_database', null, null, null]);
@@ -289,7 +300,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
       const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date(), sealedByToken: new Map() };
       const items = [prepareRecord(sqsRecord(ios(6), { messageId, sentTimestamp: sent }), ctx)];
       if (extraQuarantine) items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
-      const { parameters } = ops.store.encode(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
+      const parameters = writeArguments(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
       return operator.query({ text: `SELECT * FROM login_etl_replay_v1(${WRITE_ARGUMENTS}, $30::text, $31::text)`, values: [...parameters, 'mallory', 'INC-0'] });
     };
     const refused = (promise: Promise<unknown>, message: RegExp) =>

@@ -15,6 +15,18 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const login = (i: number, patch: Record<string, unknown> = {}) => JSON.stringify({ ...sampleLogins[i], ...patch });
 
+/** The store, keeping every set the pipeline asks it to write. */
+function spyOn(store: LoginStore): { spy: LoginStore; sent: WriteSet[] } {
+  const sent: WriteSet[] = [];
+  const spy: LoginStore = {
+    encode: (set) => {
+      sent.push(set);
+      return store.encode(set);
+    },
+  };
+  return { spy, sent };
+}
+
 describe('limits the write keeps whatever it is given', () => {
   let db: TestDatabase;
   let etl: LoginEtl;
@@ -44,14 +56,7 @@ describe('limits the write keeps whatever it is given', () => {
       '[1, 2, 3]',
     ];
     const r = await etl.resources();
-    const sent: WriteSet[] = [];
-    const spy: LoginStore = {
-      encode: (set) => {
-        sent.push(set);
-        return r.store.encode(set);
-      },
-      write: (encoded) => r.store.write(encoded),
-    };
+    const { spy, sent } = spyOn(r.store);
     const event = sqsEvent(bodies, { idPrefix: 'key-limit' });
     const report = await processBatch(event.Records, { store: spy, tokenizer: r.tokenizer, dataKeys: new DataKeyCache(r.kek, MAX_USES) });
     const statuses = [...report.outcomes.values()].map((o) => o.status);
@@ -75,6 +80,21 @@ describe('limits the write keeps whatever it is given', () => {
       [event.Records.map((rec) => rec.messageId)],
     );
     assert.ok(stored.rows.length >= 4 && stored.rows.every((row) => row.n <= MAX_USES), 'and so do the rows that landed');
+  });
+
+  it('a value sealed in an earlier batch under the same data key is reused, not sealed again', async () => {
+    const r = await etl.resources();
+    const { spy, sent } = spyOn(r.store);
+    const dataKeys = new DataKeyCache(r.kek, 1_000);
+    const ip = (sampleLogins[50] as { ip: string }).ip;
+    for (const [i, idPrefix] of [[50, 'sealed-a'], [51, 'sealed-b']] as const) {
+      const event = sqsEvent([login(i, { ip })], { idPrefix });
+      await processBatch(event.Records, { store: spy, tokenizer: r.tokenizer, dataKeys });
+    }
+    const [first, second] = sent.map((set) => set.vault.find((v) => v.kind === 'ip'));
+    assert.ok(first && second);
+    assert.equal(sent[0]?.dataKey.id, sent[1]?.dataKey.id, 'one data key');
+    assert.equal(second.nonce, first.nonce, 'the same sealed entry, not a new seal');
   });
 
   it('a row Postgres refuses keeps the SQLSTATE and a generic detail, never the server text quoting its value', async () => {

@@ -76,7 +76,7 @@ describe('chaos: connections that die under the function', () => {
     try {
       const warm = await Promise.all(Array.from({ length: 4 }, () => etl.process(nextEvent(5))));
       assert.ok(warm.every((r) => r.counts.failed === 0));
-      assert.equal((await etl.resources()).database.pool.idleCount, 4, 'four idle connections before the freeze');
+      assert.equal((await etl.resources()).database.connections.idle, 4, 'four idle connections before the freeze');
       freeze(IDLE_SESSION_TIMEOUT_MS * 3);
       // One poller wakes up first: its retry must not land on another of the dead connections.
       const result = await etl.process(nextEvent(5));

@@ -35,7 +35,7 @@ describe('soak: many warm invocations in one sandbox', () => {
         const bodies = Array.from({ length: 10 }, (_, j) => sampleBodies[(i * 10 + j) % sampleBodies.length] as string);
         const result = await etl.process(sqsEvent(bodies, { idPrefix: `soak-${i}` }));
         assert.equal(result.counts.failed, 0);
-        maxPool = Math.max(maxPool, (await etl.resources()).database.pool.totalCount);
+        maxPool = Math.max(maxPool, (await etl.resources()).database.connections.open);
         if (i % Math.floor(invocations / 10) === 0) {
           gc();
           heap.push(process.memoryUsage().heapUsed / MB);

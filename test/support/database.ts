@@ -29,7 +29,7 @@ export function testServerUrl(): string {
   return url;
 }
 
-export function databaseUrl(serverUrl: string, name: string): string {
+function databaseUrl(serverUrl: string, name: string): string {
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return u.toString();
@@ -82,12 +82,6 @@ export async function createTestDatabase(prefix: string, options: { migrate?: bo
       }
     },
   };
-}
-
-/** The database user the tests connect as (postgres on the embedded server, whatever DATABASE_URL names otherwise). */
-export async function currentUser(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ u: string }>('SELECT current_user AS u');
-  return rows[0]?.u ?? '';
 }
 
 /**

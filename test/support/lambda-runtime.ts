@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
-import { lambdaContext } from '../../bench/lambda-context.js';
+import { lambdaContext } from '../../tools/lib/lambda-context.js';
 
 const event = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as SQSEvent;
 const context = lambdaContext('c6af9ac6-7b61-11e6-9a41-93e812345678');

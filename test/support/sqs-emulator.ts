@@ -13,7 +13,7 @@ interface Inspection {
 }
 
 /** A message the queue holds, visible, in flight or delayed. */
-export interface QueuedMessage {
+interface QueuedMessage {
   messageId: string;
   /** SQS's ApproximateReceiveCount as the emulator holds it. */
   receiveCount: number;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../lambda/config.js';
+import { chosenVariable, ConfigError, loadConfig } from '../../lambda/config.js';
+import { METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from '../../lambda/observability/metric-names.js';
+import { UsageError } from '../../tools/lib/cli.js';
+import { keyringSource } from '../../tools/lib/pii/keyring-source.js';
 
 const minimal = { DATABASE_URL: 'postgres://u@127.0.0.1/db', MASKING_KEYS: '{}', VAULT_KEK_FILE: '/k.json' };
 
@@ -27,6 +30,12 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ ...minimal, MASKING_SECRET_ARN: 'arn:x' }), /MASKING_KEYS \+ MASKING_SECRET_ARN are both set/);
     assert.throws(() => loadConfig({ ...minimal, VAULT_KMS_KEY_ID: 'alias/x' }), /VAULT_KEK_FILE \+ VAULT_KMS_KEY_ID/);
     assert.throws(() => loadConfig({ ...minimal, DB_SECRET_ARN: 'arn:y' }), /DATABASE_URL \+ DB_SECRET_ARN/);
+  });
+
+  it('names the service and the metrics namespace as the stack\'s alarms expect', () => {
+    const c = loadConfig(minimal);
+    assert.equal(c.serviceName, SERVICE_NAME_DEFAULT);
+    assert.equal(c.metricsNamespace, METRIC_NAMESPACE_DEFAULT);
   });
 
   it('treats empty variables as unset and parses flags', () => {
@@ -58,5 +67,26 @@ describe('loadConfig', () => {
       );
     }
     assert.throws(() => loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: String(2 ** 31) }), /must be at most 1073741824 \(2\^30\)/);
+  });
+});
+
+describe('one variable per exclusive setting (chosenVariable), for the function and the tools alike', () => {
+  it('is the variable set, none, or a ConfigError naming every one set', () => {
+    assert.equal(chosenVariable('masking', { MASKING_KEYS_FILE: '/k' }), 'MASKING_KEYS_FILE');
+    assert.equal(chosenVariable('vault', { VAULT_KMS_KEY_ID: 'alias/k', VAULT_KEK_FILE: '' }), 'VAULT_KMS_KEY_ID', 'empty is unset');
+    assert.equal(chosenVariable('masking', {}), undefined);
+    assert.throws(
+      () => chosenVariable('masking', { MASKING_KEYS: '{}', MASKING_KEYS_FILE: '/k', MASKING_SECRET_ARN: 'arn:x' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'MASKING_KEYS + MASKING_KEYS_FILE + MASKING_SECRET_ARN',
+    );
+  });
+
+  it('the operator tools refuse two keyrings in the same words, as a usage error', () => {
+    assert.deepEqual(keyringSource({ MASKING_SECRET_ARN: 'arn:x' }), { kind: 'secret', arn: 'arn:x' });
+    assert.deepEqual(keyringSource({ MASKING_KEYS_FILE: '/k', MASKING_SECRET_ARN: '' }), { kind: 'file', path: '/k', demo: false });
+    assert.throws(
+      () => keyringSource({ MASKING_KEYS: '{}', MASKING_SECRET_ARN: 'arn:x' }),
+      (e: unknown) => e instanceof UsageError && e.message === 'MASKING_KEYS + MASKING_SECRET_ARN are both set: give the masking keyring one way only',
+    );
   });
 });

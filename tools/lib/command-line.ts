@@ -33,7 +33,7 @@ export interface TextOption extends Described {
 }
 
 /** A number, or a list of them, checked by a schema of shared/values.ts. */
-export interface NumberOption<S extends z.ZodType = z.ZodType> extends Described {
+interface NumberOption<S extends z.ZodType = z.ZodType> extends Described {
   type: 'number';
   value: string;
   schema: S;
@@ -41,7 +41,7 @@ export interface NumberOption<S extends z.ZodType = z.ZodType> extends Described
 }
 
 /** One of a fixed set of words. */
-export interface ChoiceOption<C extends string = string> extends Described {
+interface ChoiceOption<C extends string = string> extends Described {
   type: 'choice';
   value: string;
   choices: readonly C[];
@@ -49,16 +49,16 @@ export interface ChoiceOption<C extends string = string> extends Described {
   required?: boolean;
 }
 
-export type OptionDefinition = FlagOption | TextOption | NumberOption | ChoiceOption;
+type OptionDefinition = FlagOption | TextOption | NumberOption | ChoiceOption;
 
 /** Options that go together: `exactly one` of them, `at least one`, or `at most one`. */
-export interface OptionGroup<K extends string = string> {
+interface OptionGroup<K extends string = string> {
   options: readonly K[];
   rule: 'exactly one' | 'at least one' | 'at most one';
 }
 
 /** The arguments that are not options: exactly `one`, or `any` number. */
-export interface PositionalDefinition {
+interface PositionalDefinition {
   /** As shown: `file.jsonl`. */
   name: string;
   description: string;
@@ -89,7 +89,7 @@ type ValueOf<O> = O extends { type: 'flag' }
 
 export type CommandOptions<D extends CommandDefinition> = { -readonly [K in keyof D['options']]: ValueOf<D['options'][K]> };
 
-export interface ParsedCommand<D extends CommandDefinition> {
+interface ParsedCommand<D extends CommandDefinition> {
   options: CommandOptions<D>;
   positionals: string[];
 }

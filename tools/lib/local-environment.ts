@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { chosenVariable } from '../../lambda/config.js';
 import { migrate, type MigrationResult } from '../../lambda/db/migrate.js';
 import { ensureLocalKeys } from './local-keys.js';
 import { startLocalDatabase, type LocalDatabase } from './local-database.js';
@@ -22,10 +23,11 @@ export interface LocalEnvironment {
  * the same server and database as login_etl_pipeline.
  */
 export async function prepareLocalEnvironment(log?: (line: string) => void): Promise<LocalEnvironment> {
+  // Two keyrings (or two KEKs) set is the same mistake here as in the function: said before any server starts.
+  const hasMasking = chosenVariable('masking', process.env) !== undefined;
+  const hasVault = chosenVariable('vault', process.env) !== undefined;
   const database = await startLocalDatabase(log ? { log } : {});
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: await localPipelineUrl(database.url) };
-  const hasMasking = ['MASKING_KEYS', 'MASKING_KEYS_FILE', 'MASKING_SECRET_ARN'].some((v) => process.env[v]);
-  const hasVault = ['VAULT_KEK_FILE', 'VAULT_KMS_KEY_ID'].some((v) => process.env[v]);
   if (!hasMasking || !hasVault) {
     const keys = await ensureLocalKeys();
     if (!hasMasking) env.MASKING_KEYS_FILE = keys.keyringFile;

@@ -16,7 +16,7 @@ import { seededRandom } from '../../../tools/lib/seeded-random.js';
  *   quarantine (test/support/chaos/db-faults.ts), so every attempt fails and
  *   SQS moves it to the DLQ after maxReceiveCount receives.
  */
-export type MessageKind = 'good' | 'invalid_json' | 'missing_field' | 'bad_ip' | 'poison';
+type MessageKind = 'good' | 'invalid_json' | 'missing_field' | 'bad_ip' | 'poison';
 
 const BAD_KINDS: readonly MessageKind[] = ['invalid_json', 'missing_field', 'bad_ip'];
 

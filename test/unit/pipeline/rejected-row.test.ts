@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { RowRejectedError } from '../../../lambda/errors.js';
 import { Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { rejectedRow, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
 import { sqsRecord } from '../../../tools/lib/sqs-event.js';
@@ -9,7 +10,7 @@ import { eventBridgeWrapped, snsWrapped } from '../../support/envelopes.js';
 const tokenizer = new Tokenizer({ current: 'v1', keys: new Map([['v1', randomBytes(32)]]) });
 const ctx: PrepareContext = { tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date(), sealedByToken: new Map() };
 const login = { user_id: 'u-refused', app_version: '2.3.0', device_type: 'ios', ip: '10.9.8.7', locale: 'en', device_id: 'd-1' };
-const refused = Object.assign(new Error('new row violates check constraint'), { code: '23514' });
+const refused = new RowRejectedError('23514', 'SQLSTATE 23514: the database refused the row (an integrity constraint)');
 
 describe('the quarantine row of a login Postgres refused', () => {
   it('keeps the token of the login it carried, bare or inside an SNS or EventBridge envelope, so forget finds it', () => {

@@ -6,7 +6,8 @@ import { replay } from '../../../tools/lib/commands/operator.js';
 import { operatorDatabase } from '../../../tools/lib/pii/operator-session.js';
 import { parseReplayFilter } from '../../../tools/lib/pii/replay-filter.js';
 import { sealsOfOneRecord } from '../../../tools/lib/pii/replay.js';
-import { DataKeyLimitError, SEALS_PER_RECORD } from '../../../lambda/vault/data-key-cache.js';
+import { SEALS_PER_RECORD } from '../../../lambda/pipeline/types.js';
+import { DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 
 const usage = (values: Parameters<typeof parseReplayFilter>[0] | string[], message: RegExp) =>
   assert.throws(() => (Array.isArray(values) ? parseCommandLine(replay, values) : parseReplayFilter(values)), (error: unknown) => {

@@ -37,7 +37,7 @@ export const migrate = defineCommand({
 export const test = defineCommand({
   name: 'test',
   description:
-    "All tests, by node's test runner over test/**/*.test.ts, two files at a time, against a real PostgreSQL: " +
+    "All tests, by node's test runner over test/**/*.test.ts and bench/test/**/*.test.ts, two files at a time, against a real PostgreSQL: " +
     'DATABASE_URL when set, else an embedded one started for the run. Each test file creates and drops a database of its own.',
   options: {
     chaos: { type: 'flag', description: 'run only the reliability suite (test/reliability), at full size' },

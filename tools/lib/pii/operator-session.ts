@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { loadConfig, type Config } from '../../../lambda/config.js';
+import { refusedSqlState } from '../../../lambda/db/database-errors.js';
 import { createResources, type Resources } from '../../../lambda/resources.js';
 import { prepareLocalEnvironment } from '../local-environment.js';
 import { localOperatorUrl } from '../local-logins.js';
@@ -67,8 +68,8 @@ function session(config: Config, resources: Resources, stop: () => Promise<void>
 }
 
 /** The two errors an operator can fix, with the fix; others pass unchanged. */
-export function explainDatabaseError(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
+function explainDatabaseError(error: unknown): unknown {
+  const code = refusedSqlState(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === '42501') {
     return new Error(`${message} (SQLSTATE 42501): connect as a database user granted login_etl_operator`, { cause: error });

@@ -19,7 +19,7 @@ export function printable(text: string): string {
 const day = (at: Date | null) => (at ? at.toISOString() : 'an earlier erasure');
 
 /** Exit codes of unmask: 0 values shown, 3 erased, 4 nothing known (1 errors, 2 usage: runCli). */
-export const UNMASK_EXIT = { ok: 0, partial: 0, erased: 3, not_found: 4 } as const;
+const UNMASK_EXIT = { ok: 0, partial: 0, erased: 3, not_found: 4 } as const;
 
 /**
  * stdout carries the values and nothing else; notes go to stderr. This is

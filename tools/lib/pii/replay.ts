@@ -1,12 +1,13 @@
 import { createSecretKey } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import { WRITE_ARGUMENTS } from '../../../lambda/db/login-store.js';
-import { classifyDatabaseError, type QuarantineReason } from '../../../lambda/errors.js';
+import { rowRejection } from '../../../lambda/db/database-errors.js';
+import { WRITE_ARGUMENTS, writeArguments } from '../../../lambda/db/login-store.js';
+import type { QuarantineReason } from '../../../lambda/errors.js';
 import type { Tokenizer } from '../../../lambda/masking/tokenize.js';
-import { toWriteSet } from '../../../lambda/pipeline/process-batch.js';
+import { toWriteSet } from '../../../lambda/pipeline/chunk-writer.js';
 import { prepareRecord, rejectedRow, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
-import type { LoginRow, LoginStore, PreparedRecord } from '../../../lambda/pipeline/types.js';
-import { DataKeyLimitError, SEALS_PER_RECORD, type DataKeyLease } from '../../../lambda/vault/data-key-cache.js';
+import { SEALS_PER_RECORD, type DataKeyLease, type LoginRow, type PreparedRecord } from '../../../lambda/pipeline/types.js';
+import { DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
 import { VaultAuthenticationError } from '../../../lambda/vault/seal.js';
 import type { StoredQuarantineBody, VaultReader } from '../../../lambda/vault/vault-reader.js';
@@ -34,10 +35,9 @@ export type ReplayResult =
   /** No longer quarantined for this reason when its turn came (another replay took it): nothing done. */
   | { messageId: string; outcome: 'gone' };
 
-/** What replaying needs besides the connection: the pipeline's masking, encoding and settings, and the vault's reader. */
+/** What replaying needs besides the connection: the pipeline's masking and settings, and the vault's reader. */
 export interface ReplayDeps {
   tokenizer: Tokenizer;
-  store: Pick<LoginStore, 'encode'>;
   reader: VaultReader;
   unwrapEnvelopes: boolean;
   now?: () => Date;
@@ -204,10 +204,11 @@ async function runThroughPipeline(
   try {
     return await land(client, row, prepared, context, deps);
   } catch (error) {
-    if (classifyDatabaseError(error) !== 'row') throw error;
+    const rejection = rowRejection(error);
+    if (!rejection) throw error;
     // Refused for the row's content, as the pipeline's write would have been: quarantined as the pipeline quarantines it.
     await client.query('ROLLBACK TO SAVEPOINT replay');
-    return requarantine(client, row.message_id, rejectedRow(record, error, ctx), context);
+    return requarantine(client, row.message_id, rejectedRow(record, rejection, ctx), context);
   }
 }
 
@@ -253,7 +254,7 @@ async function land(
   deps: ReplayDeps,
 ): Promise<ReplayResult> {
   const set = toWriteSet([prepared], { id: row.body_dek_id, kekId: row.kek_id, wrapped: row.wrapped_key });
-  const { parameters } = deps.store.encode(set);
+  const parameters = writeArguments(set);
   const { rows } = await client.query<{ audit_id: string }>({ text: REPLAY_SQL, values: [...parameters, context.operator, context.reason] });
   return { messageId: row.message_id, outcome: 'replayed', auditId: String(rows[0]?.audit_id) };
 }

@@ -11,7 +11,7 @@ export const tokenColumn = (kind: PiiKind): 'masked_ip' | 'masked_device_id' =>
 
 const TOKEN = /^[0-9a-f]{64}$/;
 
-export function parseToken(flag: string, given: string): string {
+function parseToken(flag: string, given: string): string {
   const token = given.trim().toLowerCase();
   if (!TOKEN.test(token)) throw new UsageError(`${flag} takes a token: 64 hex characters, as stored in user_logins`);
   return token;

@@ -9,7 +9,7 @@ import { rowForgottenAt } from './forgotten-users.js';
 import type { OperatorContext } from './operator-context.js';
 import { auditSubject, tokenColumn, type UnmaskSubject } from './subject.js';
 
-export interface UnmaskedValue {
+interface UnmaskedValue {
   kind: PiiKind;
   token: string;
   keyVersion: string;

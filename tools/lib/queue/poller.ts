@@ -152,8 +152,7 @@ export class Consumer {
       const result = await this.deps.process({ Records: records });
       const reported = new Set(result.response.batchItemFailures.map((f) => f.itemIdentifier));
       const known = new Set(records.map((r) => r.messageId));
-      const fullFailure =
-        (result.received > 0 && result.counts.failed === result.received) || [...reported].some((id) => !known.has(id));
+      const fullFailure = result.fullFailure !== undefined || [...reported].some((id) => !known.has(id));
       const retry = fullFailure ? records : records.filter((r) => reported.has(r.messageId));
       const landed = fullFailure ? [] : records.filter((r) => !reported.has(r.messageId));
       // A back-off that SQS refuses only leaves the queue's own visibility timeout in force.
@@ -181,8 +180,8 @@ export class Consumer {
   }
 
   #warnFullFailure(result: InvocationResult, retry: SQSRecord[]): void {
-    const first = [...result.report.outcomes.values()].find((o) => o.status === 'failed');
-    const why = first?.status === 'failed' ? describeError(first.error) : undefined;
+    const cause = result.fullFailure?.cause;
+    const why = cause === undefined ? undefined : describeError(cause);
     const delays = retry.map(delayOf);
     this.#warn(
       `all ${result.received} records of a batch failed` +

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateBodies } from '../../bench/generate.js';
-import { scalesUntilSaturation } from '../../bench/targets.js';
-import { parseLogin } from '../../lambda/record/parse-login.js';
-import { sampleBodies } from '../support/samples.js';
+import { parseLogin } from '../../../lambda/record/parse-login.js';
+import { generateBodies } from '../../../tools/lib/login-generator.js';
+import { sampleBodies } from '../../support/samples.js';
 
-describe('bench message generator', () => {
+describe('login generator (bench data, shared with the tests)', () => {
   const bodies = generateBodies(5_000, { seed: 42 });
 
   it('is deterministic per seed', () => {
@@ -30,13 +29,5 @@ describe('bench message generator', () => {
       const repeated = 1 - new Set(values).size / values.length;
       assert.ok(repeated > 0.25 && repeated < 0.35, `${field}: ${(repeated * 100).toFixed(1)}% repeated`);
     }
-  });
-});
-
-describe('bench concurrency target', () => {
-  it('passes growth then a plateau, fails no growth or a collapse', () => {
-    assert.equal(scalesUntilSaturation([1000, 1800, 2000, 1900]), true);
-    assert.equal(scalesUntilSaturation([1000, 1010, 990, 1000]), false);
-    assert.equal(scalesUntilSaturation([1000, 1800, 900, 700]), false);
   });
 });
