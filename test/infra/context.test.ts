@@ -170,7 +170,9 @@ describe('readSettings', () => {
       /exceeds the 170 sessions an Aurora writer of 0.5-1 ACUs leaves the proxy \(max_connections 189.*raise auroraMaxCapacity/,
     );
     rejects({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170', operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
-    // The default range (0.5-8 ACUs) takes the largest budget the schema allows.
+    // The default range (0.5-8 ACUs): 1,669 connections, 1,502 for the proxy's
+    // clients (docs/deploy.md), more than the largest budget the schema allows.
+    assert.equal(proxyConnectionCapacity(auroraMaxConnections({ minCapacity: 0.5, maxCapacity: 8 })), 1_502);
     assert.equal(read({ database: 'aurora', dbConnectionBudget: '1000' }).dbConnectionBudget, 1000);
   });
 
