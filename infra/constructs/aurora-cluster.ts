@@ -1,5 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { AuroraCapacity } from '../aurora-capacity.js';
@@ -7,10 +6,11 @@ import { auroraMetrics } from './aurora-metrics.js';
 import {
   acknowledgeServerPosture,
   ADMIN_USER,
+  backupRetention,
   DATABASE_NAME,
   PORT,
-  POSTGRES_PARAMETERS,
-  POSTGRES_PARAMETERS_DESCRIPTION,
+  postgresParameterGroup,
+  serverSecurityGroup,
   type BuildDatabaseServer,
 } from './database-server.js';
 import { FixedNameLogGroup } from './fixed-name-log-group.js';
@@ -58,11 +58,7 @@ function createCluster(scope: Construct, props: ClusterOptions): rds.DatabaseClu
   // 17, as on the instance (see database-instance.ts for why not 18).
   // Aurora takes a full version; autoMinorVersionUpgrade moves it on.
   const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_9 });
-  const securityGroup = new ec2.SecurityGroup(scope, 'ClusterSecurityGroup', {
-    vpc: network.vpc,
-    description: 'login-etl database: reachable from the proxy, the schema migrator and the rotation function only',
-    allowAllOutbound: false,
-  });
+  const securityGroup = serverSecurityGroup(scope, 'ClusterSecurityGroup', network);
   // Each instance in its own AZ, fixed: adding the reader later must not
   // move (replace) the writer.
   const [writerAz, readerAz] = network.vpc.availabilityZones;
@@ -83,16 +79,12 @@ function createCluster(scope: Construct, props: ClusterOptions): rds.DatabaseClu
     port: PORT,
     credentials: rds.Credentials.fromGeneratedSecret(ADMIN_USER),
     defaultDatabaseName: DATABASE_NAME,
-    parameterGroup: new rds.ParameterGroup(scope, 'Parameters', {
-      engine,
-      description: POSTGRES_PARAMETERS_DESCRIPTION,
-      parameters: { ...POSTGRES_PARAMETERS },
-    }),
+    parameterGroup: postgresParameterGroup(scope, engine),
     storageEncrypted: true,
     // As on the instance: the proxy signs in with IAM tokens as logins
     // holding rds_iam; the master login keeps its rotated password.
     iamAuthentication: true,
-    backup: { retention: Duration.days(prod ? 14 : 7) },
+    backup: { retention: backupRetention(prod) },
     deleteAutomatedBackups: !prod,
     copyTagsToSnapshot: true,
     cloudwatchLogsExports: ['postgresql'],

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
@@ -6,10 +6,11 @@ import { instanceClassOf } from '../instance-class.js';
 import {
   acknowledgeServerPosture,
   ADMIN_USER,
+  backupRetention,
   DATABASE_NAME,
   PORT,
-  POSTGRES_PARAMETERS,
-  POSTGRES_PARAMETERS_DESCRIPTION,
+  postgresParameterGroup,
+  serverSecurityGroup,
   type BuildDatabaseServer,
 } from './database-server.js';
 import { FixedNameLogGroup } from './fixed-name-log-group.js';
@@ -65,11 +66,7 @@ function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.D
   // Major-only, so RDS applies minor versions (autoMinorVersionUpgrade)
   // without CloudFormation trying to pin them back.
   const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
-  const instanceSg = new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', {
-    vpc: network.vpc,
-    description: 'login-etl database: reachable from the proxy, the schema migrator and the rotation function only',
-    allowAllOutbound: false,
-  });
+  const instanceSg = serverSecurityGroup(scope, 'InstanceSecurityGroup', network);
   const instance = new rds.DatabaseInstance(scope, 'Instance', {
     engine,
     instanceIdentifier: props.instanceIdentifier,
@@ -80,7 +77,7 @@ function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.D
     port: PORT,
     credentials: rds.Credentials.fromGeneratedSecret(ADMIN_USER),
     databaseName: DATABASE_NAME,
-    parameterGroup: parameterGroup(scope, engine),
+    parameterGroup: postgresParameterGroup(scope, engine),
     caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     storageEncrypted: true,
     storageType: rds.StorageType.GP3,
@@ -92,7 +89,7 @@ function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.D
     // with its rotated password (migrator, rotation function).
     iamAuthentication: true,
     multiAz: prod,
-    backupRetention: Duration.days(prod ? 14 : 7),
+    backupRetention: backupRetention(prod),
     deleteAutomatedBackups: !prod,
     copyTagsToSnapshot: true,
     autoMinorVersionUpgrade: true,
@@ -102,14 +99,6 @@ function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.D
   });
   acknowledgePosture(instance, prod);
   return instance;
-}
-
-function parameterGroup(scope: Construct, engine: rds.IInstanceEngine): rds.ParameterGroup {
-  return new rds.ParameterGroup(scope, 'Parameters', {
-    engine,
-    description: POSTGRES_PARAMETERS_DESCRIPTION,
-    parameters: { ...POSTGRES_PARAMETERS },
-  });
 }
 
 /** The cdk-nag findings this instance answers by design rather than by setting. */

@@ -1,8 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as rds from 'aws-cdk-lib/aws-rds';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import type { AlarmSpec } from './alarms.js';
@@ -50,8 +50,29 @@ export const POSTGRES_PARAMETERS: Readonly<Record<string, string>> = {
   idle_in_transaction_session_timeout: '300000',
 };
 
-export const POSTGRES_PARAMETERS_DESCRIPTION =
-  'login-etl: TLS only; connections, lock waits and slow statements logged without their values';
+/** The engine's parameter group (an instance's, or a cluster's) with {@link POSTGRES_PARAMETERS}. */
+export function postgresParameterGroup(scope: Construct, engine: rds.IEngine): rds.ParameterGroup {
+  return new rds.ParameterGroup(scope, 'Parameters', {
+    engine,
+    description: 'login-etl: TLS only; connections, lock waits and slow statements logged without their values',
+    parameters: { ...POSTGRES_PARAMETERS },
+  });
+}
+
+/** How long automated backups are kept. */
+export const backupRetention = (prod: boolean): Duration => Duration.days(prod ? 14 : 7);
+
+/**
+ * The server's own security group, open to nobody yet: the Database
+ * construct admits the proxy, the schema migrator and the rotation function.
+ */
+export function serverSecurityGroup(scope: Construct, id: string, network: Network): ec2.SecurityGroup {
+  return new ec2.SecurityGroup(scope, id, {
+    vpc: network.vpc,
+    description: 'login-etl database: reachable from the proxy, the schema migrator and the rotation function only',
+    allowAllOutbound: false,
+  });
+}
 
 /**
  * What the proxy design needs of the server, which both an

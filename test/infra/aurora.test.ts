@@ -10,8 +10,16 @@ import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { LOW_LOCAL_STORAGE_BYTES, NEAR_MAX_CAPACITY_PERCENT } from '../../infra/constructs/aurora-metrics.js';
-import { ADMIN_USER, DATABASE_NAME, PORT, POSTGRES_PARAMETERS } from '../../infra/constructs/database-server.js';
-import { alarmDocsChecks, alarmNamed, cdkNagChecks, flatAlarms, noCycleCheck } from './stack-checks.js';
+import { ADMIN_USER, DATABASE_NAME, PORT } from '../../infra/constructs/database-server.js';
+import {
+  alarmDocsChecks,
+  alarmNamed,
+  cdkNagChecks,
+  databaseAlarmCheck,
+  EXPECTED_PARAMETERS,
+  flatAlarms,
+  noCycleCheck,
+} from './stack-checks.js';
 import { logicalIdOf, synthesize } from './synth.js';
 
 const synth = synthesize({
@@ -82,17 +90,8 @@ describe('Aurora PostgreSQL cluster', () => {
     const [[groupId, group] = []] = ofType('AWS::RDS::DBClusterParameterGroup');
     assert.ok(groupId && group);
     assert.equal(group.Properties.Family, 'aurora-postgresql17');
-    assert.deepEqual(group.Properties.Parameters, {
-      'rds.force_ssl': '1',
-      log_connections: '1',
-      log_lock_waits: '1',
-      log_min_duration_statement: '1000',
-      log_parameter_max_length: '0',
-      log_parameter_max_length_on_error: '0',
-      idle_in_transaction_session_timeout: '300000',
-    });
-    // The same intent as the instance's group: one list, used by both.
-    assert.deepEqual(group.Properties.Parameters, POSTGRES_PARAMETERS);
+    // The instance's values, all of them and nothing else.
+    assert.deepEqual(group.Properties.Parameters, EXPECTED_PARAMETERS);
     assert.deepEqual(clusterProps.DBClusterParameterGroupName, { Ref: groupId });
   });
 
@@ -144,14 +143,7 @@ describe('alarms and dashboard (Aurora)', () => {
   ];
 
   test('database alarms: CPU, capacity near the maximum, local storage, freeable memory of the maximum ACUs, all on the writer role', () => {
-    const expect = (name: string, metric: string, comparison: string, threshold: number) => {
-      const a = byName(name);
-      assert.equal(a.Namespace, 'AWS/RDS', name);
-      assert.equal(a.MetricName, metric, name);
-      assert.deepEqual(a.Dimensions, writer, name);
-      assert.equal(a.ComparisonOperator, comparison, name);
-      assert.equal(a.Threshold, threshold, name);
-    };
+    const expect = databaseAlarmCheck(alarms, stack.stackName, writer);
     expect('DatabaseCpu', 'CPUUtilization', 'GreaterThanThreshold', 80);
     expect('DatabaseCapacity', 'ACUUtilization', 'GreaterThanThreshold', NEAR_MAX_CAPACITY_PERCENT);
     expect('DatabaseFreeLocalStorage', 'FreeLocalStorage', 'LessThanThreshold', LOW_LOCAL_STORAGE_BYTES);

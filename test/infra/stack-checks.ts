@@ -52,6 +52,36 @@ export function alarmNamed(alarms: FlatAlarm[], stackName: string, name: string)
   return alarm;
 }
 
+/**
+ * Asserts one database alarm's metric, dimensions, comparison and threshold;
+ * `dimensions` are the server's (the instance's, or Aurora's writer role).
+ */
+export function databaseAlarmCheck(alarms: FlatAlarm[], stackName: string, dimensions: unknown[]) {
+  return (name: string, metric: string, comparison: string, threshold: number): void => {
+    const a = alarmNamed(alarms, stackName, name);
+    assert.equal(a.Namespace, 'AWS/RDS', name);
+    assert.equal(a.MetricName, metric, name);
+    assert.deepEqual(a.Dimensions, dimensions, name);
+    assert.equal(a.ComparisonOperator, comparison, name);
+    assert.equal(a.Threshold, threshold, name);
+  };
+}
+
+/**
+ * The parameter group both engines must carry, spelled out: TLS only;
+ * connections, lock waits and slow statements logged without their bind
+ * values; forgotten transactions closed after 5 minutes.
+ */
+export const EXPECTED_PARAMETERS = {
+  'rds.force_ssl': '1',
+  log_connections: '1',
+  log_lock_waits: '1',
+  log_min_duration_statement: '1000',
+  log_parameter_max_length: '0',
+  log_parameter_max_length_on_error: '0',
+  idle_in_transaction_session_timeout: '300000',
+};
+
 /** The alarms, the topic and docs/operations.md's alarm table and "Watch" paragraphs, for a stack on `engine`. */
 export function alarmDocsChecks(synth: Synthesized, engine: DatabaseEngine): void {
   const { template, stack } = synth;

@@ -13,7 +13,15 @@ import { MetricName, METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from '../.
 import { PROXY_IDLE_CLIENT_TIMEOUT } from '../../infra/constructs/database.js';
 import { repoRoot } from '../../infra/paths.js';
 import { roleStatements } from './iam.js';
-import { alarmDocsChecks, alarmNamed, cdkNagChecks, flatAlarms, noCycleCheck } from './stack-checks.js';
+import {
+  alarmDocsChecks,
+  alarmNamed,
+  cdkNagChecks,
+  databaseAlarmCheck,
+  EXPECTED_PARAMETERS,
+  flatAlarms,
+  noCycleCheck,
+} from './stack-checks.js';
 import { logicalIdOf, synthesize } from './synth.js';
 
 const synth = synthesize();
@@ -244,17 +252,7 @@ describe('database', () => {
   });
 
   test('the parameter group forces TLS and logs connections, lock waits and slow statements without their parameters', () => {
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Parameters: {
-        'rds.force_ssl': '1',
-        log_connections: '1',
-        log_lock_waits: '1',
-        log_min_duration_statement: '1000',
-        log_parameter_max_length: '0',
-        log_parameter_max_length_on_error: '0',
-        idle_in_transaction_session_timeout: '300000',
-      },
-    });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: EXPECTED_PARAMETERS });
   });
 
   test('its generated secret rotates, from inside the VPC', () => {
@@ -410,14 +408,7 @@ describe('alarms and dashboard', () => {
   });
 
   test('database alarms: CPU, CPU credits (the default class is burstable), free storage, freeable memory', () => {
-    const expect = (name: string, metric: string, comparison: string, threshold: number) => {
-      const a = byName(name);
-      assert.equal(a.Namespace, 'AWS/RDS', name);
-      assert.equal(a.MetricName, metric, name);
-      assert.deepEqual(a.Dimensions, instanceDimension, name);
-      assert.equal(a.ComparisonOperator, comparison, name);
-      assert.equal(a.Threshold, threshold, name);
-    };
+    const expect = databaseAlarmCheck(alarms, stack.stackName, instanceDimension);
     expect('DatabaseCpu', 'CPUUtilization', 'GreaterThanThreshold', 80);
     expect('DatabaseCpuCredits', 'CPUCreditBalance', 'LessThanThreshold', 30);
     // 10% of the 20 GiB allocated: where storage autoscaling should have acted.
