@@ -10,17 +10,15 @@ import { z } from 'zod';
 import { operatorLogin } from '../lambda/db/login-names.js';
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
 import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../shared/sqs-event-source.js';
-import { parseValues, trueOrFalse, wholeNumber } from '../shared/values.js';
+import { numberInSteps, parseValues, trueOrFalse, wholeNumber } from '../shared/values.js';
+import { ACU_STEP, auroraMaxConnections, type AuroraCapacity } from './aurora-capacity.js';
 import { SOURCE_MAPS_DEFAULT } from './bundling/function-bundle.js';
-import {
-  DIRECT_CONNECTIONS,
-  defaultMaxConnections,
-  describeInstanceClass,
-  KNOWN_CLASSES,
-  PROXY_MAX_CONNECTIONS_PERCENT,
-  proxyConnectionCapacity,
-  type InstanceClass,
-} from './instance-class.js';
+import { DIRECT_CONNECTIONS, PROXY_MAX_CONNECTIONS_PERCENT, proxyConnectionCapacity } from './connection-budget.js';
+import { defaultMaxConnections, describeInstanceClass, KNOWN_CLASSES, type InstanceClass } from './instance-class.js';
+
+/** The engines behind the proxy: RDS for PostgreSQL, or Aurora PostgreSQL Serverless v2. */
+export const DATABASE_ENGINES = ['rds', 'aurora'] as const;
+export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 
 /** Validated deployment settings; see docs/deploy.md for the meaning of each. */
 export interface LoginEtlSettings {
@@ -41,7 +39,14 @@ export interface LoginEtlSettings {
    * sandbox, so this is also the event source mapping's maxConcurrency.
    */
   readonly dbConnectionBudget: number;
-  /** RDS instance class without the `db.` prefix, e.g. `t4g.micro`. */
+  /** `rds` (an RDS for PostgreSQL instance) or `aurora` (an Aurora PostgreSQL Serverless v2 cluster). */
+  readonly database: DatabaseEngine;
+  /** database=aurora: the writer's (and reader's) capacity range, in ACUs. */
+  readonly auroraMinCapacity: number;
+  readonly auroraMaxCapacity: number;
+  /** database=aurora: a reader instance in the other AZ (failover target, analysts' queries); defaults to prod. */
+  readonly auroraReader: boolean;
+  /** database=rds: instance class without the `db.` prefix, e.g. `t4g.micro`. */
   readonly dbInstanceType: string;
   /** prod=true accepts a burstable (T) instance class only with this set. */
   readonly allowBurstableProd: boolean;
@@ -107,8 +112,8 @@ const operatorNames = z.preprocess(
  * rules across keys are in {@link checkRules}.
  */
 const contextSchema = z.object({
-  // Also names the RDS instance (`<name>-postgres`, at most 63 characters,
-  // no double or trailing hyphen).
+  // Also names the RDS instance (`<name>-postgres`) or the Aurora cluster
+  // (`<name>-aurora`): at most 63 characters, no double or trailing hyphen.
   stackName: matching(
     /^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,53}$/,
     'a stack name of at most 54 letters, digits and single hyphens, starting with a letter',
@@ -122,6 +127,13 @@ const contextSchema = z.object({
   maxReceiveCount: wholeNumber(1, 1_000).default(5),
   // Lambda's maxConcurrency for SQS accepts 2..1000.
   dbConnectionBudget: wholeNumber(2, 1_000).default(10),
+  database: z.enum(DATABASE_ENGINES, { error: `expected ${DATABASE_ENGINES.join(' or ')}` }).default('rds'),
+  // Auto-pause (a minimum of 0) is not offered: a paused writer takes
+  // seconds to resume, longer than the clients' connect timeout.
+  auroraMinCapacity: numberInSteps(ACU_STEP, 256, ACU_STEP).default(ACU_STEP),
+  // Aurora refuses a maximum of 0.5.
+  auroraMaxCapacity: numberInSteps(1, 256, ACU_STEP).default(8),
+  auroraReader: trueOrFalse().optional(),
   dbInstanceType: instanceClass.prefault('t4g.micro'),
   allowBurstableProd: trueOrFalse().default(false),
   operators: operatorNames.default([]),
@@ -170,9 +182,12 @@ export function readSettings(lookup: ContextLookup): LoginEtlSettings {
     // Lambda's defaults differ by queue type: FIFO takes at most 10 records and no window.
     batchSize: values.batchSize ?? (values.fifo ? BATCH_SIZE.fifoMax : 100),
     maxBatchingWindowSeconds: values.maxBatchingWindowSeconds ?? (values.fifo ? 0 : 5),
+    // A production cluster gets the failover target Multi-AZ gives an instance.
+    auroraReader: values.auroraReader ?? values.prod,
     dbInstanceType: instance.name,
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
   };
+  checkEngineKeys(settings.database, Object.keys(input) as ContextKey[]);
   checkRules(settings, instance);
   return settings;
 }
@@ -183,12 +198,32 @@ function setValues(lookup: ContextLookup): Partial<Record<ContextKey, unknown>> 
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== '' && value !== null));
 }
 
+/** The keys that size one engine only: setting one for the other engine is a mistake, not a no-op. */
+const ENGINE_KEYS: Readonly<Record<DatabaseEngine, readonly ContextKey[]>> = {
+  rds: ['dbInstanceType', 'allowBurstableProd'],
+  aurora: ['auroraMinCapacity', 'auroraMaxCapacity', 'auroraReader'],
+};
+
+function checkEngineKeys(database: DatabaseEngine, setKeys: readonly ContextKey[]): void {
+  for (const engine of DATABASE_ENGINES) {
+    if (engine === database) continue;
+    const key = ENGINE_KEYS[engine].find((k) => setKeys.includes(k));
+    if (key) throw new ContextError(key, `applies to database=${engine} only, and database is ${database}`);
+  }
+}
+
 /** The rules across keys, each keyed to the setting to change. */
 function checkRules(settings: LoginEtlSettings, instance: InstanceClass): void {
   checkTimeout(settings.timeoutSeconds);
   checkMapping(settings);
-  checkBurstableProd(settings, instance);
-  checkConnectionBudget(instance, settings.dbConnectionBudget, settings.operators.length);
+  if (settings.database === 'aurora') {
+    const capacity = { minCapacity: settings.auroraMinCapacity, maxCapacity: settings.auroraMaxCapacity };
+    checkCapacityRange(capacity);
+    checkAuroraConnectionBudget(capacity, settings.dbConnectionBudget, settings.operators.length);
+  } else {
+    checkBurstableProd(settings, instance);
+    checkConnectionBudget(instance, settings.dbConnectionBudget, settings.operators.length);
+  }
 }
 
 /**
@@ -238,11 +273,31 @@ function checkBurstableProd({ prod, allowBurstableProd }: LoginEtlSettings, inst
  * one session per operator must fit what the proxy may open on the class.
  */
 function checkConnectionBudget(instance: InstanceClass, budget: number, operators: number): void {
-  const capacity = proxyConnectionCapacity(instance);
+  const capacity = proxyConnectionCapacity(defaultMaxConnections(instance));
   if (budget + operators <= capacity) return;
   throw new ContextError(
     'dbConnectionBudget',
     `is ${budget}: with ${operators} operator session(s) that exceeds the ${capacity} sessions a ${instance.name} instance leaves the proxy (max_connections about ${defaultMaxConnections(instance)}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or choose a larger dbInstanceType`,
+  );
+}
+
+function checkCapacityRange({ minCapacity, maxCapacity }: AuroraCapacity): void {
+  if (minCapacity <= maxCapacity) return;
+  throw new ContextError('auroraMaxCapacity', `is ${maxCapacity}: it must be at least auroraMinCapacity (${minCapacity})`);
+}
+
+/**
+ * The same budget on Aurora: Serverless v2 fixes max_connections from the
+ * range's maximum ACUs (infra/aurora-capacity.ts), so the maximum is the
+ * setting to raise.
+ */
+function checkAuroraConnectionBudget(range: AuroraCapacity, budget: number, operators: number): void {
+  const maxConnections = auroraMaxConnections(range);
+  const capacity = proxyConnectionCapacity(maxConnections);
+  if (budget + operators <= capacity) return;
+  throw new ContextError(
+    'dbConnectionBudget',
+    `is ${budget}: with ${operators} operator session(s) that exceeds the ${capacity} sessions an Aurora writer of ${range.minCapacity}-${range.maxCapacity} ACUs leaves the proxy (max_connections ${maxConnections}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or raise auroraMaxCapacity`,
   );
 }
 

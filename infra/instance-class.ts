@@ -74,20 +74,3 @@ export function instanceClassOf(name: string): InstanceClass {
 export function defaultMaxConnections(instance: InstanceClass): number {
   return Math.min(Math.floor((instance.memoryBytes * 0.8) / 9_531_392), 5_000);
 }
-
-/** The proxy may open this share of max_connections (DatabaseProxy maxConnectionsPercent). */
-export const PROXY_MAX_CONNECTIONS_PERCENT = 90;
-
-/**
- * Connections that bypass the proxy: the schema migrator and the secret
- * rotation function (one each), plus 5 for the server's reserved superuser
- * slots (superuser_reserved_connections, 3 by default) and RDS's own
- * sessions.
- */
-export const DIRECT_CONNECTIONS = 2 + 5;
-
-/** How many concurrent sessions the proxy can give clients on this class. */
-export function proxyConnectionCapacity(instance: InstanceClass): number {
-  const max = defaultMaxConnections(instance);
-  return Math.min(Math.floor((max * PROXY_MAX_CONNECTIONS_PERCENT) / 100), max - DIRECT_CONNECTIONS);
-}

@@ -1,7 +1,10 @@
 import { Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { LoginEtlSettings } from './context.js';
+import { auroraServer } from './constructs/aurora-cluster.js';
 import { Database } from './constructs/database.js';
+import { instanceServer } from './constructs/database-instance.js';
+import type { BuildDatabaseServer } from './constructs/database-server.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
@@ -18,7 +21,7 @@ export interface LoginEtlStackProps extends StackProps {
 
 /**
  * login-etl: SQS queue → Lambda (in an egress-less VPC) → RDS Proxy →
- * PostgreSQL, with the masking keyring and vault KEK only the pipeline and
+ * PostgreSQL (RDS, or Aurora with `-c database=aurora`), with the masking keyring and vault KEK only the pipeline and
  * the named operators can use, migrations run before the function takes
  * traffic, alarms and a dashboard. Environment-agnostic: it deploys to the
  * CLI's account/region.
@@ -41,7 +44,7 @@ export class LoginEtlStack extends Stack {
     Tags.of(this).add('project', 'login-etl');
 
     const network = (this.network = new Network(this, 'Network', { prod }));
-    const database = (this.database = new Database(this, 'Database', { network, prod, instanceType: settings.dbInstanceType, stackName }));
+    const database = (this.database = new Database(this, 'Database', { network, prod, stackName, server: databaseServer(settings) }));
     const keys = (this.keys = new PiiKeys(this, 'PiiKeys', { prod, stackName }));
     const ingest = (this.ingest = new IngestQueue(this, 'Ingest', {
       fifo: settings.fifo,
@@ -66,7 +69,7 @@ export class LoginEtlStack extends Stack {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,
       fn: pipeline.fn,
-      instance: database.instance,
+      database: database.server.metrics,
       proxy: database.proxy,
       settings,
       name: stackName,
@@ -74,4 +77,16 @@ export class LoginEtlStack extends Stack {
     giveProvidersLogGroups(this, prod);
     addStackOutputs(this);
   }
+}
+
+/** The engine the context asks for. */
+function databaseServer(settings: LoginEtlSettings): BuildDatabaseServer {
+  if (settings.database === 'aurora') {
+    return auroraServer({
+      minCapacity: settings.auroraMinCapacity,
+      maxCapacity: settings.auroraMaxCapacity,
+      reader: settings.auroraReader,
+    });
+  }
+  return instanceServer(settings.dbInstanceType);
 }

@@ -18,6 +18,10 @@ export function addStackOutputs(stack: LoginEtlStack): void {
   );
   out('AlarmTopicArn', monitoring.topic.topicArn, 'Subscribe here for alarm notifications');
   out('ProxyEndpoint', database.proxy.endpoint, 'RDS Proxy endpoint (TLS + IAM auth end to end)');
+  if (database.readOnlyEndpoint && database.server.readerAddress !== undefined) {
+    out('ProxyReadOnlyEndpoint', database.readOnlyEndpoint.endpoint, 'RDS Proxy endpoint to the Aurora reader (read-only sessions, same sign-in)');
+    out('ReaderEndpoint', database.server.readerAddress, 'Aurora reader endpoint (its security group admits only the proxy, the migrator and rotation)');
+  }
   out('DatabaseSecretArn', database.adminSecret.secretArn, 'RDS master login (schema migrator only; rotated every 30 days)');
   out('MaskingSecretArn', keys.maskingSecret.secretArn, 'HMAC masking keyring');
   out('VaultKeyArn', keys.vaultKey.keyArn, 'PII vault key-encryption key');

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 
 const WHOLE_NUMBER_TEXT = /^\s*-?\d+\s*$/;
+const DECIMAL_TEXT = /^\s*-?\d+(?:\.\d+)?\s*$/;
 
 const numberFromText = (value: unknown): unknown =>
   typeof value === 'string' && WHOLE_NUMBER_TEXT.test(value) ? Number(value) : value;
@@ -17,6 +18,19 @@ export function wholeNumber(min: number, max?: number) {
   const error = max === undefined ? `expected a whole number of at least ${min}` : `expected a whole number from ${min} to ${max}`;
   const bounded = z.int({ error }).min(min, { error });
   return z.preprocess(numberFromText, max === undefined ? bounded : bounded.max(max, { error }));
+}
+
+/**
+ * A number from `min` to `max` that is a whole multiple of `step` (Aurora's
+ * half ACUs: `numberInSteps(0.5, 256, 0.5)`), as a number or as decimal text.
+ */
+export function numberInSteps(min: number, max: number, step: number) {
+  const error = `expected a number from ${min} to ${max} in steps of ${step}`;
+  const fromText = (value: unknown): unknown => (typeof value === 'string' && DECIMAL_TEXT.test(value) ? Number(value) : value);
+  return z.preprocess(
+    fromText,
+    z.number({ error }).min(min, { error }).max(max, { error }).refine((n) => Number.isInteger(n / step), { error }),
+  );
 }
 
 /** Comma-separated whole numbers (`1,2,4`), each from `min` to `max`: in ascending order, without repeats. */

@@ -1,7 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { MetricName } from '../../lambda/observability/metric-names.js';
-import type { InstanceClass } from '../instance-class.js';
 import { FIVE_MINUTES, type PipelineMetrics } from './monitoring-metrics.js';
 
 /**
@@ -24,13 +23,10 @@ export interface AlarmLimits {
   /** How long a dead letter may wait before someone is told it will expire. */
   readonly deadLetterAlarmAge: Duration;
   readonly functionTimeout: Duration;
-  readonly instance: InstanceClass;
-  /** Storage autoscaling acts below 10% free of this. */
-  readonly allocatedStorageBytes: number;
 }
 
-const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
-const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+export const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+export const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
 
 /** The queues: logins waiting too long, or given up on. */
 export function queueAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
@@ -113,52 +109,33 @@ export function functionAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSp
   ];
 }
 
-/** The instance: what takes the database down. */
-export function databaseAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
-  const { instance } = limits;
-  const lowMemory = Math.round(instance.memoryBytes * 0.1);
-  const lowStorage = Math.round(limits.allocatedStorageBytes * 0.1);
-  const credits: AlarmSpec = {
-    // A credit is one vCPU-minute at 100%; at zero a T class runs at its
-    // baseline (or, in unlimited mode, bills every surplus vCPU-minute).
-    name: 'DatabaseCpuCredits',
-    metric: m.cpuCreditBalance,
-    comparison: BELOW,
-    threshold: 30,
-    evaluationPeriods: 2,
-    datapointsToAlarm: 2,
-    description: `The ${instance.name} instance has under 30 CPU credits left: it is about to run at its baseline. Move to a non-burstable class.`,
+/**
+ * What takes the database down, on either engine: CPU (on Aurora, a share of
+ * what the maximum capacity offers, so 80% means near the ceiling).
+ */
+export function cpuAlarm(cpu: cloudwatch.IMetric): AlarmSpec {
+  return {
+    name: 'DatabaseCpu',
+    metric: cpu,
+    comparison: ABOVE,
+    threshold: 80,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    description: 'Database CPU above 80% for 15 minutes: writes slow down, then batches time out.',
   };
-  return [
-    {
-      name: 'DatabaseCpu',
-      metric: m.cpu,
-      comparison: ABOVE,
-      threshold: 80,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      description: 'Database CPU above 80% for 15 minutes: writes slow down, then batches time out.',
-    },
-    ...(instance.burstable ? [credits] : []),
-    {
-      name: 'DatabaseFreeStorage',
-      metric: m.freeStorage,
-      comparison: BELOW,
-      threshold: lowStorage,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      description: `Under ${lowStorage} bytes free for 10 minutes: storage autoscaling did not act (6-hour cool-down, or at its 100 GiB ceiling).`,
-    },
-    {
-      name: 'DatabaseFreeableMemory',
-      metric: m.freeableMemory,
-      comparison: BELOW,
-      threshold: lowMemory,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      description: `Under 10% of the ${instance.name} instance's memory free for 15 minutes: the server will start to swap.`,
-    },
-  ];
+}
+
+/** ...and memory: under 10% of `memoryBytes` (`of` names them in the description) free for 15 minutes. */
+export function freeableMemoryAlarm(freeableMemory: cloudwatch.IMetric, memoryBytes: number, of: string): AlarmSpec {
+  return {
+    name: 'DatabaseFreeableMemory',
+    metric: freeableMemory,
+    comparison: BELOW,
+    threshold: Math.round(memoryBytes * 0.1),
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    description: `Under 10% of ${of} free for 15 minutes: the server will start to swap.`,
+  };
 }
 
 /** The proxy: clients queueing for connections, or locked out. */

@@ -8,8 +8,6 @@ export interface DashboardProps {
   readonly dashboardName: string;
   readonly metrics: PipelineMetrics;
   readonly alarms: cloudwatch.IAlarm[];
-  /** Graph CPU credits too (T classes only report them). */
-  readonly burstable: boolean;
 }
 
 const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []): cloudwatch.GraphWidget =>
@@ -18,10 +16,11 @@ const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMet
 /**
  * One dashboard with what docs/operations.md tells operators to watch: alarm
  * states; the pipeline (throughput, failures, latency); the queue and the
- * connections; the database instance and its proxy.
+ * connections; the database server and its proxy.
  */
 export function createDashboard(scope: Construct, id: string, props: DashboardProps): cloudwatch.Dashboard {
   const m = props.metrics;
+  const db = m.database;
   const dashboard = new cloudwatch.Dashboard(scope, id, {
     dashboardName: props.dashboardName,
     defaultInterval: Duration.hours(3),
@@ -54,14 +53,14 @@ export function createDashboard(scope: Construct, id: string, props: DashboardPr
     graph('Queue', [m.queueVisible, m.queueInFlight], [m.oldestMessageAge, m.oldestDeadLetterAge]),
     graph(
       'Database connections',
-      [m.databaseConnections, m.clientConnections, m.proxyDatabaseConnections, m.pinnedSessions],
+      [db.connections, m.clientConnections, m.proxyDatabaseConnections, m.pinnedSessions],
       [m.concurrency],
     ),
     graph('Cold starts', [m.pipeline(MetricName.ColdStart, 'Sum', 'Cold starts')]),
   );
   dashboard.addWidgets(
-    graph('Database CPU (%)', [m.cpu], props.burstable ? [m.cpuCreditBalance] : []),
-    graph('Database I/O and memory', [m.writeIops, m.readIops], [m.freeableMemory, m.freeStorage]),
+    graph('Database CPU (%)', [db.cpu], [...db.cpuCompanions]),
+    graph('Database I/O and memory', [db.writeIops, db.readIops], [db.freeableMemory, ...db.storage]),
     graph('Proxy', [m.borrowLatency], [m.failedAuthentications.with({ period: MINUTE })]),
   );
   return dashboard;

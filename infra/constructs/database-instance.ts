@@ -1,15 +1,48 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
+import { instanceClassOf } from '../instance-class.js';
+import {
+  acknowledgeServerPosture,
+  ADMIN_USER,
+  backupRetention,
+  DATABASE_NAME,
+  PORT,
+  postgresParameterGroup,
+  serverSecurityGroup,
+  type BuildDatabaseServer,
+} from './database-server.js';
+import { FixedNameLogGroup } from './fixed-name-log-group.js';
+import { instanceMetrics } from './instance-metrics.js';
 import type { Network } from './network.js';
 
-export const DATABASE_NAME = 'login_etl';
-/** The RDS master user: its password lives in the generated, rotated secret. */
-const ADMIN_USER = 'login_etl_admin';
-export const PORT = 5432;
 /** Storage at creation; storage autoscaling grows it when less than 10% is free. */
 export const ALLOCATED_STORAGE_GIB = 20;
+
+/**
+ * `-c database=rds` (the default): one RDS for PostgreSQL instance of the
+ * given class (without the `db.` prefix), named `<stack>-postgres`.
+ */
+export function instanceServer(instanceType: string): BuildDatabaseServer {
+  return (scope, { network, prod, stackName }) => {
+    const instanceIdentifier = `${stackName.toLowerCase()}-postgres`;
+    // RDS creates this log group on first export with no expiry, so it must
+    // exist, with its retention, before the instance.
+    const postgresLogs = new FixedNameLogGroup(scope, 'PostgresLogs', {
+      logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
+      prod,
+    });
+    const instance = createDatabaseInstance(scope, { network, prod, instanceType, instanceIdentifier });
+    // On the DB instance resource only: the construct's children need not wait.
+    instance.node.defaultChild?.node.addDependency(postgresLogs.ready);
+    return {
+      target: instance,
+      writerAddress: instance.dbInstanceEndpointAddress,
+      metrics: instanceMetrics(instance, instanceClassOf(instanceType), ALLOCATED_STORAGE_GIB * 1024 ** 3),
+    };
+  };
+}
 
 interface InstanceOptions {
   readonly network: Network;
@@ -24,7 +57,7 @@ interface InstanceOptions {
  * (the Database construct admits the proxy, the migrator and the rotation
  * function), TLS-only parameters and the posture prod=true asks for.
  */
-export function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.DatabaseInstance {
+function createDatabaseInstance(scope: Construct, props: InstanceOptions): rds.DatabaseInstance {
   const { network, prod } = props;
   // PostgreSQL 17: aws-cdk-lib also lists 18, but RDS Proxy adds a new
   // major some time after RDS does, and a proxy that rejects its target
@@ -33,11 +66,7 @@ export function createDatabaseInstance(scope: Construct, props: InstanceOptions)
   // Major-only, so RDS applies minor versions (autoMinorVersionUpgrade)
   // without CloudFormation trying to pin them back.
   const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
-  const instanceSg = new ec2.SecurityGroup(scope, 'InstanceSecurityGroup', {
-    vpc: network.vpc,
-    description: 'login-etl database: reachable from the proxy, the schema migrator and the rotation function only',
-    allowAllOutbound: false,
-  });
+  const instanceSg = serverSecurityGroup(scope, 'InstanceSecurityGroup', network);
   const instance = new rds.DatabaseInstance(scope, 'Instance', {
     engine,
     instanceIdentifier: props.instanceIdentifier,
@@ -48,7 +77,7 @@ export function createDatabaseInstance(scope: Construct, props: InstanceOptions)
     port: PORT,
     credentials: rds.Credentials.fromGeneratedSecret(ADMIN_USER),
     databaseName: DATABASE_NAME,
-    parameterGroup: parameterGroup(scope, engine),
+    parameterGroup: postgresParameterGroup(scope, engine),
     caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     storageEncrypted: true,
     storageType: rds.StorageType.GP3,
@@ -60,7 +89,7 @@ export function createDatabaseInstance(scope: Construct, props: InstanceOptions)
     // with its rotated password (migrator, rotation function).
     iamAuthentication: true,
     multiAz: prod,
-    backupRetention: Duration.days(prod ? 14 : 7),
+    backupRetention: backupRetention(prod),
     deleteAutomatedBackups: !prod,
     copyTagsToSnapshot: true,
     autoMinorVersionUpgrade: true,
@@ -72,37 +101,6 @@ export function createDatabaseInstance(scope: Construct, props: InstanceOptions)
   return instance;
 }
 
-function parameterGroup(scope: Construct, engine: rds.IInstanceEngine): rds.ParameterGroup {
-  return new rds.ParameterGroup(scope, 'Parameters', {
-    engine,
-    description: 'login-etl: TLS only; connections, lock waits and slow statements logged without their values',
-    parameters: {
-      'rds.force_ssl': '1',
-      // Who signed in, as which login, from where: the audit of database
-      // access. Cheap here, as the proxy reuses its connections.
-      log_connections: '1',
-      // A wait longer than deadlock_timeout (1 s) is logged with who holds
-      // the lock: DDL queued behind a long transaction, or inserts queued
-      // behind DDL. PostgreSQL cannot log a transaction by its length; a long
-      // one shows here, through the waits it causes, and below.
-      log_lock_waits: '1',
-      // The batch write takes milliseconds; a statement running a second or
-      // more is a symptom (lock waits, saturated I/O, a grown table).
-      log_min_duration_statement: '1000',
-      // ...logged without its bind parameters, which are the records. The
-      // values are masked tokens and sealed bytes, but none of it belongs in
-      // a log (the default, -1, logs them in full).
-      log_parameter_max_length: '0',
-      log_parameter_max_length_on_error: '0',
-      // A session that opened a transaction and went quiet (a forgotten
-      // psql BEGIN) holds its locks and blocks vacuum: closed, and logged,
-      // after 5 minutes. A running statement is not idle, so a long
-      // migration is not affected.
-      idle_in_transaction_session_timeout: '300000',
-    },
-  });
-}
-
 /** The cdk-nag findings this instance answers by design rather than by setting. */
 function acknowledgePosture(instance: rds.DatabaseInstance, prod: boolean): void {
   if (!prod) {
@@ -111,15 +109,6 @@ function acknowledgePosture(instance: rds.DatabaseInstance, prod: boolean): void
       id: 'AwsSolutions-RDS3',
       reason: 'Non-production deploy (prod=false): single-AZ halves the instance cost; prod=true enables Multi-AZ.',
     });
-    Validations.of(instance).acknowledge({
-      id: 'AwsSolutions-RDS10',
-      reason:
-        'Non-production deploy (prod=false) must be removable by cdk destroy; prod=true enables deletion protection and snapshot-on-delete.',
-    });
   }
-  Validations.of(instance).acknowledge({
-    id: 'AwsSolutions-RDS11',
-    reason:
-      'A non-default port is obscurity, not control: the instance sits in isolated subnets and its security group admits only the proxy, the schema migrator and the rotation function.',
-  });
+  acknowledgeServerPosture(instance, prod);
 }

@@ -6,18 +6,18 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS } from '../context.js';
-import { PROXY_MAX_CONNECTIONS_PERCENT } from '../instance-class.js';
-import { createDatabaseInstance, DATABASE_NAME, PORT } from './database-instance.js';
+import { PROXY_MAX_CONNECTIONS_PERCENT } from '../connection-budget.js';
+import { DATABASE_NAME, PORT, type BuildDatabaseServer, type DatabaseServer, type DatabaseTarget } from './database-server.js';
 import { FixedNameLogGroup } from './fixed-name-log-group.js';
 import type { Network } from './network.js';
 
 export interface DatabaseProps {
   readonly network: Network;
   readonly prod: boolean;
-  /** RDS instance class without the `db.` prefix. */
-  readonly instanceType: string;
-  /** Fixes the instance identifier and the rotation function's name, so their log groups can exist first. */
+  /** Fixes the server's identifier and the rotation function's name, so their log groups can exist first. */
   readonly stackName: string;
+  /** The PostgreSQL behind the proxy: `instanceServer(...)` or `auroraServer(...)`, as the context says. */
+  readonly server: BuildDatabaseServer;
 }
 
 /**
@@ -40,17 +40,21 @@ const PROXY_BORROW_TIMEOUT = Duration.millis(DB_STATEMENT_TIMEOUT_MS);
 export const PROXY_IDLE_CLIENT_TIMEOUT = Duration.minutes(15);
 
 /**
- * RDS for PostgreSQL behind RDS Proxy.
+ * PostgreSQL (an RDS instance or an Aurora cluster) behind RDS Proxy.
  *
  * Who signs in how:
  * - The pipeline and each named operator: through the proxy, with IAM
  *   tokens end to end (their own login, `rds_iam`, no password anywhere).
- * - The schema migrator: straight to the instance as the master login, with
- *   the generated secret, which only it and the rotation function may read.
+ * - The schema migrator: straight to the server (Aurora: its writer) as the
+ *   master login, with the generated secret, which only it and the rotation
+ *   function may read.
  */
 export class Database extends Construct {
-  readonly instance: rds.DatabaseInstance;
+  /** The instance or cluster, its endpoints and its metrics. */
+  readonly server: DatabaseServer;
   readonly proxy: rds.DatabaseProxy;
+  /** With an Aurora reader: the proxy's endpoint for read-only sessions (analysts' queries). */
+  readonly readOnlyEndpoint?: rds.IDatabaseProxyEndpoint;
   /** The master login's generated secret; see {@link grantAdmin}. */
   readonly adminSecret: secretsmanager.ISecret;
   /** The role RDS Proxy signs in to PostgreSQL with; {@link grantLogin} adds each login. */
@@ -61,40 +65,47 @@ export class Database extends Construct {
     super(scope, id);
     const { network, prod } = props;
 
-    const instanceIdentifier = `${props.stackName.toLowerCase()}-postgres`;
-    // RDS creates this log group on first export with no expiry, so it must
-    // exist, with its retention, before the instance.
-    const postgresLogs = new FixedNameLogGroup(this, 'PostgresLogs', {
-      logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
-      prod,
-    });
-    this.instance = createDatabaseInstance(this, { ...props, instanceIdentifier });
-    // On the DB instance resource only: the construct's children need not wait.
-    this.instance.node.defaultChild?.node.addDependency(postgresLogs.ready);
-
-    this.adminSecret = requireSecret(this.instance);
-    // The prod instance leaves a final snapshot whose master password is in
-    // this secret alone: it is kept with the snapshot. (The instance's
+    this.server = props.server(this, { network, prod, stackName: props.stackName });
+    const target = this.server.target;
+    this.adminSecret = requireSecret(target);
+    // The prod server leaves a final snapshot whose master password is in
+    // this secret alone: it is kept with the snapshot. (The server's
     // `secret` is the attachment; the secret itself is its child.)
-    if (prod) generatedSecret(this.instance).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    if (prod) generatedSecret(target).applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.rotateAdminSecret(props);
 
     this.proxyRole = new iam.Role(this, 'ProxyRole', {
       assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
       description: 'login-etl RDS Proxy: signs in to PostgreSQL with IAM tokens as the registered logins only',
     });
-    this.proxy = this.createProxy(network);
+    const proxySg = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+      vpc: network.vpc,
+      description: 'login-etl RDS Proxy: clients in, database out',
+      allowAllOutbound: false,
+    });
+    this.proxy = this.createProxy(network, proxySg);
+    if (this.server.readerAddress !== undefined) {
+      // Same security group, same IAM grants (a grant names the proxy, not
+      // an endpoint): whoever may sign in may use either endpoint.
+      this.readOnlyEndpoint = this.proxy.addEndpoint('ReadOnly', {
+        vpc: network.vpc,
+        vpcSubnets: network.dataSubnets,
+        securityGroups: [proxySg],
+        targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
+      });
+    }
   }
 
   /**
    * Lets `client` sign in through the proxy as `login`, and as nothing else:
-   * `rds-db:connect` on the proxy for the client, and on the instance for the
-   * proxy's role (CDK gives the proxy role no database access of its own).
+   * `rds-db:connect` on the proxy for the client, and on the server (an
+   * instance's or a cluster's resource id) for the proxy's role (CDK gives
+   * the proxy role no database access of its own).
    * The login itself (with `rds_iam`) is created by the migrations.
    */
   grantLogin(client: iam.IGrantable, login: string): void {
     if (!this.#proxyLogins.has(login)) {
-      this.instance.grantConnect(this.proxyRole, login);
+      this.server.target.grantConnect(this.proxyRole, login);
       this.#proxyLogins.add(login);
     }
     this.proxy.grantConnect(client, login);
@@ -118,13 +129,13 @@ export class Database extends Construct {
 
   /**
    * The master login, for the schema migrator alone: straight to the
-   * instance, because a migration's session settings would pin proxy
+   * server (Aurora: the writer endpoint), because a migration's session settings would pin proxy
    * connections and the proxy must not hold this secret. The function may
-   * read the secret and reach the instance's port; no other role may read it.
+   * read the secret and reach the server's port; no other role may read it.
    */
   grantAdmin(fn: lambda.IFunction): void {
     this.adminSecret.grantRead(fn);
-    this.instance.connections.allowDefaultPortFrom(fn, `${fn.node.id}: the master login`);
+    this.server.target.connections.allowDefaultPortFrom(fn, `${fn.node.id}: the master login`);
   }
 
   /** lambda/config.ts settings for {@link grantAdmin}'s function. */
@@ -132,7 +143,7 @@ export class Database extends Construct {
     return {
       ...this.#commonEnvironment(),
       DB_SECRET_ARN: this.adminSecret.secretArn,
-      DB_HOST: this.instance.dbInstanceEndpointAddress,
+      DB_HOST: this.server.writerAddress,
       DB_IAM_AUTH: 'false',
     };
   }
@@ -159,7 +170,7 @@ export class Database extends Construct {
       description: 'login-etl secret rotation: database and Secrets Manager only',
       allowAllOutbound: false,
     });
-    this.instance.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
+    this.server.target.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
     network.secretsManagerEndpoint.connections.allowDefaultPortFrom(rotationSg, 'secret rotation');
     // Named, so its log group can be made first with a retention.
     const functionName = `${props.stackName}-rotation`;
@@ -179,13 +190,8 @@ export class Database extends Construct {
     rotation.node.addDependency(network.secretsManagerEndpoint, logs.ready);
   }
 
-  private createProxy(network: Network): rds.DatabaseProxy {
-    const proxySg = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
-      vpc: network.vpc,
-      description: 'login-etl RDS Proxy: clients in, database out',
-      allowAllOutbound: false,
-    });
-    const proxy = this.instance.addProxy('Proxy', {
+  private createProxy(network: Network, proxySg: ec2.SecurityGroup): rds.DatabaseProxy {
+    const proxy = this.server.target.addProxy('Proxy', {
       vpc: network.vpc,
       vpcSubnets: network.dataSubnets,
       securityGroups: [proxySg],
@@ -194,13 +200,13 @@ export class Database extends Construct {
       // as the same login. Chosen over a Secrets Manager secret per login:
       // no password exists to rotate, leak or stage; each login's access is
       // an rds-db:connect grant in the template (client → proxy, proxy role
-      // → instance); a named operator gets a personal login the same way.
+      // → server); a named operator gets a personal login the same way.
       // No secrets at all, so the proxy can never sign in as the master user.
       defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       role: this.proxyRole,
       requireTLS: true,
       // The rest of max_connections is for the migrator, the rotation
-      // function and the server's reserved slots (infra/instance-class.ts).
+      // function and the server's reserved slots (infra/connection-budget.ts).
       maxConnectionsPercent: PROXY_MAX_CONNECTIONS_PERCENT,
       borrowTimeout: PROXY_BORROW_TIMEOUT,
       idleClientTimeout: PROXY_IDLE_CLIENT_TIMEOUT,
@@ -213,14 +219,14 @@ export class Database extends Construct {
   }
 }
 
-function generatedSecret(instance: rds.DatabaseInstance): rds.DatabaseSecret {
-  const secret = instance.node.tryFindChild('Secret');
-  if (!(secret instanceof rds.DatabaseSecret)) throw new Error('the database instance has no generated secret');
+function generatedSecret(target: DatabaseTarget): rds.DatabaseSecret {
+  const secret = target.node.tryFindChild('Secret');
+  if (!(secret instanceof rds.DatabaseSecret)) throw new Error('the database server has no generated secret');
   return secret;
 }
 
-function requireSecret(instance: rds.DatabaseInstance): secretsmanager.ISecret {
+function requireSecret(target: DatabaseTarget): secretsmanager.ISecret {
   // Always set with Credentials.fromGeneratedSecret; the type just cannot say so.
-  if (!instance.secret) throw new Error('the database instance has no generated secret');
-  return instance.secret;
+  if (!target.secret) throw new Error('the database server has no generated secret');
+  return target.secret;
 }

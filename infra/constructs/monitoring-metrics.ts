@@ -4,12 +4,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { METRIC_NAMESPACE_DEFAULT, MetricName, SERVICE_DIMENSION } from '../../lambda/observability/metric-names.js';
+import type { DatabaseMetrics } from './database-server.js';
 
 export interface MetricSources {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly fn: lambda.IFunction;
-  readonly instance: rds.IDatabaseInstance;
+  /** The database server's own metrics and alarms, from its engine. */
+  readonly database: DatabaseMetrics;
   readonly proxy: rds.IDatabaseProxy;
   /** Powertools `service` dimension the function emits with. */
   readonly serviceName: string;
@@ -35,14 +37,8 @@ export class PipelineMetrics {
   readonly throttles: cloudwatch.Metric;
   readonly maxDuration: cloudwatch.Metric;
   readonly concurrency: cloudwatch.Metric;
-  // Database instance (AWS/RDS, DBInstanceIdentifier)
-  readonly cpu: cloudwatch.Metric;
-  readonly cpuCreditBalance: cloudwatch.Metric;
-  readonly freeStorage: cloudwatch.Metric;
-  readonly freeableMemory: cloudwatch.Metric;
-  readonly writeIops: cloudwatch.Metric;
-  readonly readIops: cloudwatch.Metric;
-  readonly databaseConnections: cloudwatch.Metric;
+  /** The database server (AWS/RDS): the instance, or Aurora's writer. */
+  readonly database: DatabaseMetrics;
   // RDS Proxy (AWS/RDS, ProxyName)
   /** Microseconds. */
   readonly borrowLatency: cloudwatch.Metric;
@@ -71,14 +67,7 @@ export class PipelineMetrics {
     this.maxDuration = s.fn.metricDuration({ ...max, label: 'Function duration max (ms)' });
     this.concurrency = s.fn.metric('ConcurrentExecutions', { ...max, label: 'Concurrent executions' });
 
-    const db = { period: FIVE_MINUTES };
-    this.cpu = s.instance.metricCPUUtilization({ ...db, statistic: 'Average', label: 'CPUUtilization (%)' });
-    this.cpuCreditBalance = s.instance.metric('CPUCreditBalance', { ...db, statistic: 'Minimum', label: 'CPU credits' });
-    this.freeStorage = s.instance.metricFreeStorageSpace({ ...db, statistic: 'Minimum', label: 'FreeStorageSpace' });
-    this.freeableMemory = s.instance.metricFreeableMemory({ ...db, statistic: 'Minimum', label: 'FreeableMemory' });
-    this.writeIops = s.instance.metric('WriteIOPS', { period: MINUTE, statistic: 'Average', label: 'WriteIOPS' });
-    this.readIops = s.instance.metric('ReadIOPS', { period: MINUTE, statistic: 'Average', label: 'ReadIOPS' });
-    this.databaseConnections = s.instance.metric('DatabaseConnections', { ...max, label: 'RDS DatabaseConnections' });
+    this.database = s.database;
 
     const proxy = (metricName: string, statistic: string, label: string): cloudwatch.Metric =>
       new cloudwatch.Metric({

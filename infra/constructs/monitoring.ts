@@ -5,15 +5,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LoginEtlSettings } from '../context.js';
-import { instanceClassOf } from '../instance-class.js';
-import { databaseAlarms, functionAlarms, proxyAlarms, queueAlarms, type AlarmLimits, type AlarmSpec } from './alarms.js';
+import { functionAlarms, proxyAlarms, queueAlarms, type AlarmLimits, type AlarmSpec } from './alarms.js';
 import { createDashboard } from './dashboard.js';
-import { ALLOCATED_STORAGE_GIB } from './database-instance.js';
 import { DEAD_LETTER_ALARM_AGE } from './ingest-queue.js';
 import { PipelineMetrics, type MetricSources } from './monitoring-metrics.js';
 
 export interface MonitoringProps extends Omit<MetricSources, 'serviceName'> {
-  /** serviceName, the alarm thresholds, the function's timeout, the instance class and alarmEmail. */
+  /** serviceName, the alarm thresholds, the function's timeout and alarmEmail. */
   readonly settings: LoginEtlSettings;
   /** Names the dashboard and prefixes every alarm name (`<prefix>-<alarm>`). */
   readonly name: string;
@@ -45,22 +43,14 @@ export class Monitoring extends Construct {
       oldestMessageAlarmSeconds: settings.oldestMessageAlarmSeconds,
       deadLetterAlarmAge: DEAD_LETTER_ALARM_AGE,
       functionTimeout: Duration.seconds(settings.timeoutSeconds),
-      instance: instanceClassOf(settings.dbInstanceType),
-      allocatedStorageBytes: ALLOCATED_STORAGE_GIB * 1024 ** 3,
     };
-    const specs = [
-      ...queueAlarms(metrics, limits),
-      ...functionAlarms(metrics, limits),
-      ...databaseAlarms(metrics, limits),
-      ...proxyAlarms(metrics),
-    ];
+    const specs = [...queueAlarms(metrics, limits), ...functionAlarms(metrics, limits), ...props.database.alarms, ...proxyAlarms(metrics)];
     this.alarms = specs.map((spec) => this.alarm(spec, props.name));
 
     this.dashboard = createDashboard(this, 'Dashboard', {
       dashboardName: props.name,
       metrics,
       alarms: this.alarms,
-      burstable: limits.instance.burstable,
     });
   }
 

@@ -1,8 +1,10 @@
 /** Context parsing: defaults, both value shapes, and errors that name the key. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { auroraMaxConnections } from '../../infra/aurora-capacity.js';
+import { proxyConnectionCapacity } from '../../infra/connection-budget.js';
 import { checkKeyCase, ContextError, readSettings } from '../../infra/context.js';
-import { defaultMaxConnections, describeInstanceClass, proxyConnectionCapacity } from '../../infra/instance-class.js';
+import { defaultMaxConnections, describeInstanceClass } from '../../infra/instance-class.js';
 
 const read = (context: Record<string, unknown>) => readSettings((key) => context[key]);
 
@@ -24,6 +26,10 @@ describe('readSettings', () => {
       maxBatchingWindowSeconds: 5,
       maxReceiveCount: 5,
       dbConnectionBudget: 10,
+      database: 'rds',
+      auroraMinCapacity: 0.5,
+      auroraMaxCapacity: 8,
+      auroraReader: false,
       dbInstanceType: 't4g.micro',
       allowBurstableProd: false,
       operators: [],
@@ -103,7 +109,7 @@ describe('readSettings', () => {
     assert.ok(micro);
     // LEAST(DBInstanceClassMemory/9531392, 5000), DBInstanceClassMemory taken as 80% of 1 GiB.
     assert.equal(defaultMaxConnections(micro), 90);
-    const capacity = proxyConnectionCapacity(micro);
+    const capacity = proxyConnectionCapacity(defaultMaxConnections(micro));
     assert.equal(capacity, 81);
     assert.equal(read({ dbConnectionBudget: String(capacity) }).dbConnectionBudget, capacity);
     rejects({ dbConnectionBudget: String(capacity + 1) }, 'dbConnectionBudget', /exceeds the 81 sessions a t4g\.micro instance leaves the proxy.*max_connections about 90/);
@@ -126,6 +132,50 @@ describe('readSettings', () => {
     assert.equal(read({ operatorMfa: 'false' }).operatorMfa, false);
   });
 
+  test('database=aurora: a capacity range in half ACUs (0.5 to 8 by default), checked at synth', () => {
+    const aurora = read({ database: 'aurora' });
+    assert.equal(aurora.database, 'aurora');
+    assert.deepEqual([aurora.auroraMinCapacity, aurora.auroraMaxCapacity, aurora.auroraReader], [0.5, 8, false]);
+    const set = read({ database: 'aurora', auroraMinCapacity: '1.5', auroraMaxCapacity: 16 });
+    assert.deepEqual([set.auroraMinCapacity, set.auroraMaxCapacity], [1.5, 16]);
+    rejects({ database: 'postgres' }, 'database', /expected rds or aurora/);
+    rejects({ database: 'aurora', auroraMinCapacity: '0' }, 'auroraMinCapacity', /from 0.5 to 256 in steps of 0.5/);
+    rejects({ database: 'aurora', auroraMinCapacity: '1.2' }, 'auroraMinCapacity', /steps of 0.5/);
+    rejects({ database: 'aurora', auroraMaxCapacity: '0.5' }, 'auroraMaxCapacity', /from 1 to 256/);
+    rejects({ database: 'aurora', auroraMaxCapacity: '512' }, 'auroraMaxCapacity', /from 1 to 256/);
+    rejects({ database: 'aurora', auroraMinCapacity: '4', auroraMaxCapacity: '2' }, 'auroraMaxCapacity', /at least auroraMinCapacity \(4\)/);
+  });
+
+  test('database=aurora: a reader by default with prod=true, on request without', () => {
+    assert.equal(read({ database: 'aurora', prod: 'true' }).auroraReader, true);
+    assert.equal(read({ database: 'aurora', prod: 'true', auroraReader: 'false' }).auroraReader, false);
+    assert.equal(read({ database: 'aurora', auroraReader: 'true' }).auroraReader, true);
+    // No burstable-class rule for Aurora: there is no class.
+    assert.equal(read({ database: 'aurora', prod: 'true' }).prod, true);
+  });
+
+  test('a key that sizes the other engine is refused, naming it', () => {
+    rejects({ auroraMaxCapacity: '16' }, 'auroraMaxCapacity', /applies to database=aurora only, and database is rds/);
+    rejects({ auroraReader: 'true' }, 'auroraReader', /database=aurora only/);
+    rejects({ database: 'aurora', dbInstanceType: 'm7g.large' }, 'dbInstanceType', /applies to database=rds only, and database is aurora/);
+    rejects({ database: 'aurora', allowBurstableProd: 'true' }, 'allowBurstableProd', /database=rds only/);
+  });
+
+  test('database=aurora: dbConnectionBudget must fit the max_connections AWS tabulates for the maximum ACUs', () => {
+    // 1 ACU: 189 connections; 90% of it, less nothing more than the 7 direct ones: 170.
+    assert.equal(read({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170' }).dbConnectionBudget, 170);
+    rejects(
+      { database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '171' },
+      'dbConnectionBudget',
+      /exceeds the 170 sessions an Aurora writer of 0.5-1 ACUs leaves the proxy \(max_connections 189.*raise auroraMaxCapacity/,
+    );
+    rejects({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170', operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
+    // The default range (0.5-8 ACUs): 1,669 connections, 1,502 for the proxy's
+    // clients (docs/deploy.md), more than the largest budget the schema allows.
+    assert.equal(proxyConnectionCapacity(auroraMaxConnections({ minCapacity: 0.5, maxCapacity: 8 })), 1_502);
+    assert.equal(read({ database: 'aurora', dbConnectionBudget: '1000' }).dbConnectionBudget, 1000);
+  });
+
   test('tracing is a boolean key', () => {
     assert.equal(read({ tracing: 'true' }).tracing, true);
     rejects({ tracing: 'on' }, 'tracing', /true or false/);
@@ -146,5 +196,19 @@ describe('checkKeyCase', () => {
 
   test('leaves the CDK’s own context keys alone', () => {
     checkKeyCase({ '@aws-cdk/core:checkSecretUsage': true, 'acknowledged-issue-numbers': [1], memorySize: 1 });
+  });
+});
+
+describe('auroraMaxConnections', () => {
+  test('AWS’s table by maximum ACUs; between rows, the lower row', () => {
+    const at = (maxCapacity: number, minCapacity = 1) => auroraMaxConnections({ minCapacity, maxCapacity });
+    assert.deepEqual([1, 4, 8, 16, 32, 64, 256].map((max) => at(max)), [189, 823, 1_669, 3_360, 5_000, 5_000, 5_000]);
+    assert.deepEqual([3.5, 5, 12, 31.5].map((max) => at(max)), [189, 823, 1_669, 3_360]);
+  });
+
+  test('a minimum of 0.5 ACUs caps it at 2,000', () => {
+    assert.equal(auroraMaxConnections({ minCapacity: 0.5, maxCapacity: 16 }), 2_000);
+    assert.equal(auroraMaxConnections({ minCapacity: 0.5, maxCapacity: 8 }), 1_669);
+    assert.equal(auroraMaxConnections({ minCapacity: 1, maxCapacity: 16 }), 3_360);
   });
 });

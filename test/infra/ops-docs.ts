@@ -2,12 +2,14 @@
  * Reads what the docs say about alarms and metrics, by the conventions
  * docs/operations.md states in its "Alarms and dashboard" section:
  * - the alarm table under "### Alarms" has one row per alarm, its name in
- *   backticks in the first cell;
+ *   backticks in the first cell, followed by "(RDS only)" or "(Aurora only)"
+ *   when only one engine (`-c database=`) has it;
  * - prose refers to an alarm as alarm `Name` (or `Name` alarm);
  * - a paragraph that says "Watch" names metrics in backticks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DatabaseEngine } from '../../infra/context.js';
 import { repoRoot } from '../../infra/paths.js';
 
 const docsDir = path.join(repoRoot, 'docs');
@@ -23,12 +25,29 @@ function section(text: string, heading: string): string[] {
   return lines.slice(start + 1, end < 0 ? undefined : end);
 }
 
-/** The names in the first column of the alarm table, sorted. */
-export function docAlarmNames(): string[] {
-  return section(operations(), '### Alarms')
-    .map((l) => /^\|\s*`([A-Za-z]+)`\s*\|/.exec(l)?.[1])
-    .filter((n): n is string => n !== undefined)
+const ONLY = { rds: 'RDS', aurora: 'Aurora' } as const satisfies Record<DatabaseEngine, string>;
+
+/** The rows of the alarm table: each alarm's name and, if it has one, the only engine it exists on. */
+function alarmRows(): { name: string; only?: DatabaseEngine }[] {
+  return section(operations(), '### Alarms').flatMap((l) => {
+    const m = /^\|\s*`([A-Za-z]+)`(?:\s*\((RDS|Aurora) only\))?\s*\|/.exec(l);
+    if (!m) return [];
+    const only = (Object.keys(ONLY) as DatabaseEngine[]).find((e) => ONLY[e] === m[2]);
+    return [{ name: m[1] as string, ...(only ? { only } : {}) }];
+  });
+}
+
+/** The alarm table's names for a stack on `engine`: every row but those marked for the other engine, sorted. */
+export function docAlarmNames(engine: DatabaseEngine): string[] {
+  return alarmRows()
+    .filter((r) => r.only === undefined || r.only === engine)
+    .map((r) => r.name)
     .sort();
+}
+
+/** Every name in the alarm table, whichever engine has it. */
+export function docAlarmTableNames(): Set<string> {
+  return new Set(alarmRows().map((r) => r.name));
 }
 
 /** Every "alarm `X`" / "`X` alarm" in docs/*.md and README.md. */

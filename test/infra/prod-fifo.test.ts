@@ -46,7 +46,7 @@ describe('fifo=true', () => {
 
 describe('prod=true', () => {
   test('the database is Multi-AZ, deletion-protected and snapshotted on delete', () => {
-    const db = at(logicalIdOf(stack.database.instance));
+    const db = at(logicalIdOf(stack.database.server.target));
     assert.equal(db.Properties.MultiAZ, true);
     assert.equal(db.Properties.DeletionProtection, true);
     assert.equal(db.Properties.BackupRetentionPeriod, 14);
@@ -94,7 +94,7 @@ describe('prod=true', () => {
     }
     // Retention is set before RDS first exports to the group.
     const postgresId = retention.find(([, r]) => r.Properties.LogGroupName === postgres)?.[0];
-    assert.ok(resources[logicalIdOf(stack.database.instance)]?.DependsOn?.includes(postgresId as string));
+    assert.ok(resources[logicalIdOf(stack.database.server.target)]?.DependsOn?.includes(postgresId as string));
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       HostedRotationLambda: Match.objectLike({ RotationLambdaName: 'LoginEtlProd-rotation' }),
     });

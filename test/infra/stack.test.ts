@@ -7,15 +7,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { MetricName, METRIC_NAMESPACE_DEFAULT, SERVICE_NAME_DEFAULT } from '../../lambda/observability/metric-names.js';
 import { PROXY_IDLE_CLIENT_TIMEOUT } from '../../infra/constructs/database.js';
 import { repoRoot } from '../../infra/paths.js';
 import { roleStatements } from './iam.js';
-import { docAlarmMentions, docAlarmNames, docWatchedMetrics } from './ops-docs.js';
+import {
+  alarmDocsChecks,
+  alarmNamed,
+  cdkNagChecks,
+  databaseAlarmCheck,
+  EXPECTED_PARAMETERS,
+  flatAlarms,
+  noCycleCheck,
+} from './stack-checks.js';
 import { logicalIdOf, synthesize } from './synth.js';
 
 const synth = synthesize();
@@ -33,7 +39,7 @@ const ids = {
   role: logicalIdOf(stack.pipeline.fn.role as unknown as IConstruct),
   maskingSecret: logicalIdOf(stack.keys.maskingSecret),
   vaultKey: logicalIdOf(stack.keys.vaultKey),
-  instance: logicalIdOf(stack.database.instance),
+  instance: logicalIdOf(stack.database.server.target),
   proxy: logicalIdOf(stack.database.proxy),
 };
 const props = (id: string) => (resources[id] as { Properties: Record<string, unknown> }).Properties;
@@ -246,17 +252,7 @@ describe('database', () => {
   });
 
   test('the parameter group forces TLS and logs connections, lock waits and slow statements without their parameters', () => {
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Parameters: {
-        'rds.force_ssl': '1',
-        log_connections: '1',
-        log_lock_waits: '1',
-        log_min_duration_statement: '1000',
-        log_parameter_max_length: '0',
-        log_parameter_max_length_on_error: '0',
-        idle_in_transaction_session_timeout: '300000',
-      },
-    });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: EXPECTED_PARAMETERS });
   });
 
   test('its generated secret rotates, from inside the VPC', () => {
@@ -370,53 +366,11 @@ describe('schema migrations', () => {
 });
 
 describe('alarms and dashboard', () => {
-  // An alarm on a labelled metric is rendered in the `Metrics` (metric math)
-  // form; flatten both forms to namespace/name/dimensions/statistic.
-  type MetricStat = {
-    Metric: { Namespace: string; MetricName: string; Dimensions?: unknown[] };
-    Stat: string;
-    Period: number;
-  };
-  type FlatAlarm = Record<string, unknown> & { AlarmName: string; MetricName: string; Threshold: number };
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => {
-    const p = (a as { Properties: Record<string, unknown> }).Properties;
-    const stat = (p.Metrics as { MetricStat?: MetricStat }[] | undefined)?.find((m) => m.MetricStat)?.MetricStat;
-    return (
-      stat
-        ? {
-            ...p,
-            Namespace: stat.Metric.Namespace,
-            MetricName: stat.Metric.MetricName,
-            Dimensions: stat.Metric.Dimensions,
-            Statistic: stat.Stat,
-            Period: stat.Period,
-          }
-        : p
-    ) as FlatAlarm;
-  });
-  const byName = (name: string): FlatAlarm => {
-    const alarm = alarms.find((a) => a.AlarmName === `${stack.stackName}-${name}`);
-    assert.ok(alarm, `alarm ${name}`);
-    return alarm;
-  };
+  alarmDocsChecks(synth, 'rds');
+  const alarms = flatAlarms(template);
+  const byName = (name: string) => alarmNamed(alarms, stack.stackName, name);
   const instanceDimension = [{ Name: 'DBInstanceIdentifier', Value: { Ref: ids.instance } }];
   const proxyDimension = [{ Name: 'ProxyName', Value: { Ref: ids.proxy } }];
-
-  test('every alarm notifies the topic, is named after the stack, and treats missing data as fine', () => {
-    for (const alarm of alarms) {
-      assert.equal((alarm.AlarmActions as unknown[]).length, 1);
-      assert.equal((alarm.OKActions as unknown[]).length, 1);
-      assert.equal(alarm.TreatMissingData, 'notBreaching');
-      assert.match(alarm.AlarmName, new RegExp(`^${stack.stackName}-[A-Za-z]+$`));
-    }
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-  });
 
   test('queue alarms: any dead letter, a dead letter halfway to expiry, the oldest queued message', () => {
     const dead = byName('DeadLetters');
@@ -454,14 +408,7 @@ describe('alarms and dashboard', () => {
   });
 
   test('database alarms: CPU, CPU credits (the default class is burstable), free storage, freeable memory', () => {
-    const expect = (name: string, metric: string, comparison: string, threshold: number) => {
-      const a = byName(name);
-      assert.equal(a.Namespace, 'AWS/RDS', name);
-      assert.equal(a.MetricName, metric, name);
-      assert.deepEqual(a.Dimensions, instanceDimension, name);
-      assert.equal(a.ComparisonOperator, comparison, name);
-      assert.equal(a.Threshold, threshold, name);
-    };
+    const expect = databaseAlarmCheck(alarms, stack.stackName, instanceDimension);
     expect('DatabaseCpu', 'CPUUtilization', 'GreaterThanThreshold', 80);
     expect('DatabaseCpuCredits', 'CPUCreditBalance', 'LessThanThreshold', 30);
     // 10% of the 20 GiB allocated: where storage autoscaling should have acted.
@@ -481,27 +428,6 @@ describe('alarms and dashboard', () => {
     assert.deepEqual(auth.Dimensions, proxyDimension);
     assert.equal(auth.Statistic, 'Sum');
     assert.equal(auth.Threshold, 0);
-  });
-
-  test('the alarm table in docs/operations.md names exactly the alarms in the template', () => {
-    const deployed = alarms.map((a) => a.AlarmName.slice(`${stack.stackName}-`.length)).sort();
-    assert.deepEqual(docAlarmNames(), deployed);
-  });
-
-  test('every alarm the docs mention by name exists', () => {
-    const deployed = new Set(alarms.map((a) => a.AlarmName.slice(`${stack.stackName}-`.length)));
-    const mentions = docAlarmMentions();
-    assert.ok(mentions.length > 0);
-    for (const { file, name } of mentions) assert.ok(deployed.has(name), `${file} mentions alarm ${name}`);
-  });
-
-  test('the dashboard graphs every metric docs/operations.md tells operators to watch', () => {
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard')));
-    const watched = docWatchedMetrics();
-    for (const name of ['CPUUtilization', 'WriteIOPS', 'DatabaseConnectionsCurrentlySessionPinned']) {
-      assert.ok(watched.includes(name), `operations.md tells operators to watch ${name}`);
-    }
-    for (const name of watched) assert.ok(body.includes(`\\"${name}\\"`), `dashboard shows ${name}`);
   });
 
   test('the dashboard shows throughput, failures, latency, queue, connections, database and proxy', () => {
@@ -529,61 +455,7 @@ describe('alarms and dashboard', () => {
 });
 
 describe('cdk-nag (AwsSolutions)', () => {
-  test('synth reports no unacknowledged violations', () => {
-    const violations = synth.report.pluginReports.flatMap((p) =>
-      (p.violations ?? []).map((v) => `${v.severity} ${v.ruleName}`),
-    );
-    assert.deepEqual(violations, []);
-    // The same pack run directly over the tree: nothing left after acknowledgements.
-    const direct = new AwsSolutionsChecks().validateScope(synth.app);
-    assert.deepEqual(
-      direct.violations.map((v) => v.ruleName),
-      [],
-    );
-    assert.deepEqual(Annotations.fromStack(stack).findError('*', Match.anyValue()), []);
-  });
-
-  test('every acknowledgement carries a real reason', () => {
-    const acks: [string, string][] = [];
-    const walk = (c: IConstruct): void => {
-      for (const entry of c.node.metadata) {
-        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
-          for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acks.push([id, reason]);
-        }
-      }
-      c.node.children.forEach(walk);
-    };
-    walk(synth.app);
-    const ours = acks.filter(([id]) => id.includes('AwsSolutions-'));
-    assert.ok(ours.length > 0);
-    for (const [id, reason] of ours) assert.ok(reason.length >= 40, `${id}: "${reason}"`);
-  });
+  cdkNagChecks(synth);
 });
 
-test('the template has no dependency cycle', () => {
-  const edges = new Map<string, Set<string>>();
-  const collect = (node: unknown, into: Set<string>): void => {
-    if (Array.isArray(node)) node.forEach((n) => collect(n, into));
-    else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === 'Ref' && typeof v === 'string' && v in resources) into.add(v);
-        else if (k === 'Fn::GetAtt' && Array.isArray(v)) into.add(String(v[0]));
-        else collect(v, into);
-      }
-    }
-  };
-  for (const [id, r] of Object.entries(resources)) {
-    const deps = new Set<string>(r.DependsOn ?? []);
-    collect(r.Properties, deps);
-    edges.set(id, deps);
-  }
-  const state = new Map<string, 'open' | 'done'>();
-  const visit = (id: string, trail: string[]): void => {
-    if (state.get(id) === 'done') return;
-    assert.notEqual(state.get(id), 'open', `cycle: ${[...trail, id].join(' → ')}`);
-    state.set(id, 'open');
-    for (const next of edges.get(id) ?? []) if (edges.has(next)) visit(next, [...trail, id]);
-    state.set(id, 'done');
-  };
-  for (const id of edges.keys()) visit(id, []);
-});
+noCycleCheck(synth);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { parseValues, trueOrFalse, wholeNumber, wholeNumbers } from '../../../shared/values.js';
+import { numberInSteps, parseValues, trueOrFalse, wholeNumber, wholeNumbers } from '../../../shared/values.js';
 
 const parse = (schema: z.ZodType, value: unknown): unknown =>
   parseValues(z.object({ key: schema }), { key: value }, (key, expected) => new Error(`${key}: ${expected}`)).key;
@@ -48,5 +48,18 @@ describe('parseValues', () => {
       () => parseValues(schema, { a: '3', b: 'maybe' }, (key, expected) => new RangeError(`${key} ${expected}`)),
       (error: unknown) => error instanceof RangeError && error.message === 'b expected true or false',
     );
+  });
+});
+
+describe('numberInSteps', () => {
+  it('takes a JSON number or decimal text on a step', () => {
+    assert.equal(parse(numberInSteps(0.5, 256, 0.5), 0.5), 0.5);
+    assert.equal(parse(numberInSteps(0.5, 256, 0.5), ' 8 '), 8);
+    assert.equal(parse(numberInSteps(0.5, 256, 0.5), '40.5'), 40.5);
+  });
+  it('refuses values off the steps, out of range or not numbers, saying what it expected', () => {
+    for (const value of [0.25, '1.2', 0, '256.5', '1e3', 'x', '', true, Number.NaN]) {
+      assert.throws(() => parse(numberInSteps(0.5, 256, 0.5), value), /^Error: key: expected a number from 0.5 to 256 in steps of 0.5$/, String(value));
+    }
   });
 });
