@@ -17,7 +17,7 @@ import { DIRECT_CONNECTIONS, PROXY_MAX_CONNECTIONS_PERCENT, proxyConnectionCapac
 import { defaultMaxConnections, describeInstanceClass, KNOWN_CLASSES, type InstanceClass } from './instance-class.js';
 
 /** The engines behind the proxy: RDS for PostgreSQL, or Aurora PostgreSQL Serverless v2. */
-export const DATABASE_ENGINES = ['rds', 'aurora'] as const;
+const DATABASE_ENGINES = ['rds', 'aurora'] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 
 /** Validated deployment settings; see docs/deploy.md for the meaning of each. */

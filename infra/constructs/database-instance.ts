@@ -18,7 +18,7 @@ import { instanceMetrics } from './instance-metrics.js';
 import type { Network } from './network.js';
 
 /** Storage at creation; storage autoscaling grows it when less than 10% is free. */
-export const ALLOCATED_STORAGE_GIB = 20;
+const ALLOCATED_STORAGE_GIB = 20;
 
 /**
  * `-c database=rds` (the default): one RDS for PostgreSQL instance of the

@@ -25,7 +25,7 @@ export const PORT = 5432;
  * lock waits and slow statements logged without their values; forgotten
  * transactions closed.
  */
-export const POSTGRES_PARAMETERS: Readonly<Record<string, string>> = {
+const POSTGRES_PARAMETERS: Readonly<Record<string, string>> = {
   'rds.force_ssl': '1',
   // Who signed in, as which login, from where: the audit of database
   // access. Cheap here, as the proxy reuses its connections.
@@ -113,7 +113,7 @@ export interface DatabaseServer {
   readonly metrics: DatabaseMetrics;
 }
 
-export interface DatabaseServerOptions {
+interface DatabaseServerOptions {
   readonly network: Network;
   readonly prod: boolean;
   /** Names the server (`<stack>-postgres`, `<stack>-aurora`) and so its fixed-name log group. */

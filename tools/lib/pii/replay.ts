@@ -137,7 +137,7 @@ export async function replayAll(
  * authentication_failed when the key did not open the body, failed when the
  * body was opened.
  */
-export async function replayOne(
+async function replayOne(
   client: ClientBase,
   message: QuarantinedMessage,
   context: OperatorContext,

