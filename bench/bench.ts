@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE_TARGET } from '../infra/bundling/function-bundle.js';
-import { Progress, runCli } from '../tools/lib/cli.js';
+import { Progress } from '../tools/lib/cli.js';
+import { runCommand } from '../tools/lib/command-line.js';
+import { bench } from '../tools/lib/commands/bench.js';
 import { prepareLocalEnvironment } from '../tools/lib/local-environment.js';
 import { quietPowertools } from '../tools/lib/quiet-powertools.js';
 import { BenchDatabase } from './bench-database.js';
@@ -17,7 +19,7 @@ import { mainRecords } from './datasets.js';
 import { measureLatency } from './latency.js';
 import { describeMachine, describeServer } from './machine.js';
 import { measureMemory } from './memory.js';
-import { parseOptions } from './options.js';
+import { benchOptions } from './options.js';
 import { formatReport } from './report.js';
 import { nodeVersion } from './spawn.js';
 import type { BenchResults, MeasuredResults } from './results.js';
@@ -25,19 +27,9 @@ import { evaluateTargets } from './targets.js';
 import { measureThroughputSuite } from './suite.js';
 import { warmUp } from './throughput.js';
 
-/**
- * npm run bench [-- --messages N --batch-sizes 10,100,1000,10000 --runs R --check]
- *
- * Measures, in one run and against one Postgres (DATABASE_URL, else the
- * embedded one), in a database of its own: the COPY ceiling, login-etl end to
- * end by batch size, the one-INSERT-per-message floor, batch-of-10 latency,
- * the production bundle's size and cold start, peak memory for the largest
- * batch, and throughput with 1…8 handler processes. Prints a summary with
- * PASS/MISS per target and writes bench/results/latest.json and latest.svg.
- * --check makes a MISS exit 1.
- */
-runCli('bench', async () => {
-  const options = parseOptions();
+/** npm run bench: what it measures and takes is its definition's (tools/lib/commands/bench.ts), shown by --help. */
+runCommand(bench, async ({ options: flags }) => {
+  const options = benchOptions(flags);
   const bundleNode = nodeVersion(options.childNode);
   quietPowertools(options.logs);
   const progress = new Progress();

@@ -10,7 +10,7 @@ export const BATCH_SIZE = { min: 1, max: 10_000, fifoMax: 10 } as const;
 /** MaximumBatchingWindowInSeconds. */
 export const BATCHING_WINDOW_SECONDS = { min: 0, max: 300 } as const;
 /** A standard batch larger than this needs a batching window of at least 1 s. */
-const UNWINDOWED_BATCH_MAX = 10;
+export const UNWINDOWED_BATCH_MAX = 10;
 
 export interface MappingSettings {
   readonly batchSize: number;

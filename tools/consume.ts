@@ -1,41 +1,22 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../lambda/config.js';
 import { LoginEtl } from '../lambda/login-etl.js';
-import { parseCliArgs, Progress, runCli, UsageError } from './lib/cli.js';
+import { Progress } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { consume as definition } from './lib/commands/queue.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { quietPowertools } from './lib/quiet-powertools.js';
-import { checkOptionsForQueue, consumeCliOptions, parseConsumeOptions, type ConsumeOptions } from './lib/queue/consume-options.js';
+import { checkOptionsForQueue, consumeOptions, type ConsumeOptions } from './lib/queue/consume-options.js';
 import { ConsumeStats } from './lib/queue/consume-stats.js';
 import { Consumer } from './lib/queue/poller.js';
 import { describeQueue, type QueueInfo } from './lib/queue/queue-info.js';
-import { queueTargetOptions, resolveQueueTarget } from './lib/queue/queue-target.js';
+import { resolveQueueTarget } from './lib/queue/queue-target.js';
 import { onShutdownSignal } from './lib/queue/shutdown.js';
 import { createSqsClient } from './lib/queue/sqs-client.js';
 
-const USAGE =
-  'usage: npm run consume -- [--queue-url URL] [--endpoint URL] [--region R] [--batch-size N] [--window S] [--concurrency N] [--drain] [--logs]';
-
-/**
- * npm run consume: the deployed function's event source mapping, run on this
- * machine against LocalStack, the emulator or a real AWS queue. Receives,
- * builds Lambda-shaped SQS events, runs the same LoginEtl the handler runs,
- * deletes what landed and leaves the reported failures for redelivery.
- * Prints counts only: never a message body, ip or device id.
- */
-runCli('consume', async () => {
-  const { values, positionals } = parseCliArgs({
-    'queue-url': { type: 'string' },
-    ...queueTargetOptions,
-    ...consumeCliOptions,
-    logs: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(USAGE);
-  const options = parseConsumeOptions(values);
+/** npm run consume: what it does and takes is its definition's (tools/lib/commands/queue.ts), shown by --help. */
+runCommand(definition, async ({ options: values }) => {
+  const options = consumeOptions(values);
   quietPowertools(values.logs);
 
   const target = resolveQueueTarget({ queueUrl: values['queue-url'], endpoint: values.endpoint, region: values.region });

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { loadConfig } from '../lambda/config.js';
 import { LoginEtl } from '../lambda/login-etl.js';
 import { quarantineReasons } from '../lambda/observability/pipeline-metrics.js';
-import { parseCliArgs, runCli } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { demo as definition } from './lib/commands/local.js';
 import { describeHandlerLogin } from './lib/handler-login.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { sampleMessagesPath } from './lib/paths.js';
@@ -14,14 +15,8 @@ import { formatCounts } from './lib/summary.js';
 
 const short = (token: string | null) => (token ? `${token.slice(0, 12)}…` : '');
 
-/**
- * npm run demo: the exercise end to end on this machine. The 100 sample
- * messages go through the real handler as one SAM-style SQS event, into the
- * embedded Postgres (or DATABASE_URL), and what landed is printed: counts,
- * quarantine reasons, a few masked rows. Plain ip/device_id never printed.
- */
-runCli('demo', async () => {
-  const { values } = parseCliArgs({ logs: { type: 'boolean', default: false } });
+/** npm run demo: what it does and takes is its definition's (tools/lib/commands/local.ts), shown by --help. */
+runCommand(definition, async ({ options: values }) => {
   quietPowertools(values.logs);
   const { env, database } = await prepareLocalEnvironment((line) => console.log(`  ${line}`));
   const etl = new LoginEtl(loadConfig(env));

@@ -1,21 +1,16 @@
 import { loadConfig } from '../lambda/config.js';
 import { LoginEtl } from '../lambda/login-etl.js';
 import { quarantineReasons } from '../lambda/observability/pipeline-metrics.js';
-import { parseCliArgs, runCli, UsageError } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { invoke as definition } from './lib/commands/local.js';
 import { readEventFile } from './lib/event-file.js';
 import { describeHandlerLogin } from './lib/handler-login.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { quietPowertools } from './lib/quiet-powertools.js';
 import { formatCounts } from './lib/summary.js';
 
-/**
- * npm run invoke -- <event.json> [--logs]: the handler on any event file in
- * the shape `sam local invoke -e` takes. Prints the SQSBatchResponse (stdout)
- * and a one-line summary (stderr).
- */
-runCli('invoke', async () => {
-  const { values, positionals } = parseCliArgs({ logs: { type: 'boolean', default: false } });
-  if (positionals.length !== 1) throw new UsageError('usage: npm run invoke -- <event.json> [--logs]');
+/** npm run invoke: what it does and takes is its definition's (tools/lib/commands/local.ts), shown by --help. */
+runCommand(definition, async ({ options: values, positionals }) => {
   const file = positionals[0] as string;
   const event = await readEventFile(file);
   quietPowertools(values.logs);

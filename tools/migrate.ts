@@ -1,8 +1,9 @@
-import { runCli } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { migrate as definition } from './lib/commands/local.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 
-/** npm run migrate: apply pending migrations to DATABASE_URL (else the embedded database). */
-runCli('migrate', async () => {
+/** npm run migrate: what it does is its definition's (tools/lib/commands/local.ts), shown by --help. */
+runCommand(definition, async () => {
   const { database } = await prepareLocalEnvironment((line) => console.error(line));
   try {
     const result = await migrateDatabase(database.url);

@@ -2,31 +2,17 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { operatorLogin } from '../lambda/db/login-names.js';
 import { ensureOperatorLogin, retireOperatorLogin } from '../lambda/db/logins.js';
-import { parseCliArgs, runCli, UsageError } from './lib/cli.js';
+import { UsageError } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { operatorLogin as definition } from './lib/commands/operator.js';
 import { migrateDatabase, prepareLocalEnvironment } from './lib/local-environment.js';
 import { generatedPassword } from './lib/local-logins.js';
 import { scramSha256Verifier } from './lib/scram-verifier.js';
 
-const USAGE = 'usage: npm run operator-login -- --name <short name> [--password-stdin | --retire]';
 const MIN_PASSWORD = 16;
 
-/**
- * npm run operator-login -- --name alice [--password-stdin | --retire]
- * A named person's operator login on a password-authenticated server (local,
- * or DATABASE_URL as its owner): login_etl_op_alice, a member of
- * login_etl_operator only. The password never goes on the command line: it is
- * read from stdin, or generated and shown once. --retire withdraws the login
- * (NOLOGIN, out of the group). In AWS, OPERATOR_LOGINS does this (IAM, no
- * password): see docs/deploy.md.
- */
-runCli('operator-login', async () => {
-  const { values } = parseCliArgs(
-    { name: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false }, retire: { type: 'boolean', default: false } },
-    process.argv.slice(2),
-    false,
-  );
-  if (!values.name) throw new UsageError(USAGE);
-  if (values.retire && values['password-stdin']) throw new UsageError(USAGE);
+/** npm run operator-login: what it does and takes is its definition's (tools/lib/commands/operator.ts), shown by --help. */
+runCommand(definition, async ({ options: values }) => {
   try {
     operatorLogin(values.name);
   } catch (error) {

@@ -1,31 +1,16 @@
-import { parseCliArgs, Progress, runCli, UsageError } from './lib/cli.js';
+import { Progress, UsageError } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { redrive as definition } from './lib/commands/queue.js';
 import { sqsCall } from './lib/queue/errors.js';
 import { describeQueue, queueUrlOfArn } from './lib/queue/queue-info.js';
-import { queueTargetOptions, resolveQueueTarget, withQueueUrl } from './lib/queue/queue-target.js';
+import { resolveQueueTarget, withQueueUrl } from './lib/queue/queue-target.js';
 import { redriveMessages } from './lib/queue/redrive-messages.js';
 import { createSqsClient } from './lib/queue/sqs-client.js';
 
-const USAGE = 'usage: npm run redrive -- [--from DLQ_URL] [--to URL] [--endpoint URL] [--region R]';
-
 const tallyText = (m: Map<string, number>) => [...m].map(([code, n]) => `${code}: ${n}`).join(', ');
 
-/**
- * npm run redrive: moves the messages of the dead-letter queue back to the
- * source queue. --to defaults to the login queue (SQS_QUEUE_URL, else the
- * LocalStack URL); --from to the DLQ named in that queue's RedrivePolicy.
- */
-runCli('redrive', async () => {
-  const { values, positionals } = parseCliArgs({
-    from: { type: 'string' },
-    to: { type: 'string' },
-    ...queueTargetOptions,
-    help: { type: 'boolean', default: false },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(USAGE);
+/** npm run redrive: what it does and takes is its definition's (tools/lib/commands/queue.ts), shown by --help. */
+runCommand(definition, async ({ options: values }) => {
   const target = resolveQueueTarget({ queueUrl: values.to, endpoint: values.endpoint, region: values.region });
   const client = createSqsClient(target);
   const progress = new Progress();

@@ -1,44 +1,17 @@
 import { VaultReader } from '../lambda/vault/vault-reader.js';
-import { parseCliArgs, runCli } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { replay as definition } from './lib/commands/operator.js';
 import { operatorContext } from './lib/pii/operator-context.js';
 import { openOperatorSession } from './lib/pii/operator-session.js';
 import { parseReplayFilter } from './lib/pii/replay-filter.js';
 import { formatReplayList, formatReplayResults } from './lib/pii/replay-output.js';
 import { listQuarantined, replayAll, ReplayStoppedError } from './lib/pii/replay.js';
 
-const USAGE =
-  'usage: npm run replay -- --quarantine-reason <reason> [--message-id <id>] [--since <date>] --reason <why> [--operator <name>] [--apply]';
-
 /**
- * npm run replay -- --quarantine-reason <reason> [--message-id <id>] [--since <date>]
- *                   --reason <why> [--operator <name>] [--apply]
- * Runs quarantined messages through the pipeline again, once the cause is
- * fixed. Without --apply it lists them (message id, reason, dates; nothing of
- * a body). With --apply each body is unsealed (the vault KEK: an operator's
- * kms:Decrypt) and parsed, validated, masked, sealed and written by the
- * pipeline's own code: a message that now passes lands in user_logins under
- * its original message id and leaves the quarantine in the same transaction;
- * one that fails again stays quarantined with its new reason. Each is
- * audited like unmask.
+ * npm run replay: what it does and takes is its definition's (tools/lib/commands/operator.ts), shown by --help.
+ * With --apply each body is parsed, validated, masked, sealed and written by the pipeline's own code.
  */
-runCli('replay', async () => {
-  const { values } = parseCliArgs(
-    {
-      'quarantine-reason': { type: 'string' },
-      'message-id': { type: 'string' },
-      since: { type: 'string' },
-      reason: { type: 'string' },
-      operator: { type: 'string' },
-      apply: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    process.argv.slice(2),
-    false,
-  );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+runCommand(definition, async ({ options: values }) => {
   const filter = parseReplayFilter(values);
   const context = operatorContext(values);
   const session = await openOperatorSession();

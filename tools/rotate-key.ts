@@ -1,17 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseCliArgs, runCli, UsageError } from './lib/cli.js';
+import { UsageError } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { rotateKey as definition } from './lib/commands/operator.js';
 import { rotateKeyringFile } from './lib/pii/keyring-file.js';
 import { keyringSource } from './lib/pii/keyring-source.js';
 import { rotateMaskingSecret, SecretsManagerMaskingStore } from './lib/pii/masking-secret.js';
 
-/**
- * npm run rotate-key [-- --apply]
- * Adds a masking key version and makes it current: in MASKING_KEYS_FILE
- * (default: the demo keyring under .data/keys), or, with MASKING_SECRET_ARN,
- * in Secrets Manager (a dry run unless --apply). Prints version names only.
- */
-runCli('rotate-key', async () => {
-  const { values } = parseCliArgs({ apply: { type: 'boolean', default: false } }, process.argv.slice(2), false);
+/** npm run rotate-key: what it does and takes is its definition's (tools/lib/commands/operator.ts), shown by --help. */
+runCommand(definition, async ({ options: values }) => {
   const source = keyringSource();
   if (source.kind === 'inline') {
     throw new UsageError('MASKING_KEYS holds the keyring inline: rotate it where that value is defined, or use MASKING_KEYS_FILE');

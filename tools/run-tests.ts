@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseCliArgs, runCli } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { test as definition } from './lib/commands/local.js';
 import { startLocalDatabase } from './lib/local-database.js';
 import { repoRoot } from './lib/paths.js';
 
@@ -20,8 +21,7 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
-runCli('test', async () => {
-  const { values, positionals } = parseCliArgs({ chaos: { type: 'boolean', default: false } });
+runCommand(definition, async ({ options: values, positionals }) => {
   // npm test runs everything, the reliability suite at its short size;
   // --chaos runs only the reliability suite, at full size.
   const files = positionals.length > 0 ? positionals : values.chaos ? testFiles('test/reliability') : [...testFiles('test'), ...testFiles('bench/test')];

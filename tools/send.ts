@@ -1,30 +1,16 @@
 import path from 'node:path';
-import { parseCliArgs, Progress, runCli, UsageError } from './lib/cli.js';
+import { Progress } from './lib/cli.js';
+import { runCommand } from './lib/command-line.js';
+import { send as definition } from './lib/commands/queue.js';
 import { QueueAccessError, toQueueAccessError } from './lib/queue/errors.js';
 import { readMessageFile } from './lib/queue/message-file.js';
 import { describeQueue } from './lib/queue/queue-info.js';
-import { queueTargetOptions, resolveQueueTarget } from './lib/queue/queue-target.js';
+import { resolveQueueTarget } from './lib/queue/queue-target.js';
 import { SendInterruptedError, sendMessages } from './lib/queue/send-messages.js';
 import { createSqsClient } from './lib/queue/sqs-client.js';
 
-const USAGE = 'usage: npm run send -- <file.jsonl> [--queue-url URL] [--endpoint URL] [--region R]';
-
-/**
- * npm run send -- <file.jsonl>: one message per line, as SendMessageBatch
- * calls. Lines SQS refuses are reported by line number and SQS's reason
- * (never their content), and make the exit code 1.
- */
-runCli('send', async () => {
-  const { values, positionals } = parseCliArgs({
-    'queue-url': { type: 'string' },
-    ...queueTargetOptions,
-    help: { type: 'boolean', default: false },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(USAGE);
+/** npm run send: what it does and takes is its definition's (tools/lib/commands/queue.ts), shown by --help. */
+runCommand(definition, async ({ options: values, positionals }) => {
   const file = positionals[0] as string;
   const lines = await readMessageFile(file);
   const target = resolveQueueTarget({ queueUrl: values['queue-url'], endpoint: values.endpoint, region: values.region });

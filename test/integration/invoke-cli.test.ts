@@ -59,6 +59,6 @@ describe('npm run invoke', () => {
     assert.match(twoKeks.stderr, /^invoke: configuration: VAULT_KEK_FILE \+ VAULT_KMS_KEY_ID are both set: give the vault key-encryption key one way only$/m);
     const usage = await runTool('invoke', [], testEnv(db.adminUrl));
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /usage: npm run invoke -- <event\.json>/);
+    assert.equal(usage.stderr, "invoke: <event.json> is required: the SQS event, as JSON\n");
   });
 });

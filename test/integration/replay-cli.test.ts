@@ -99,12 +99,12 @@ describe('npm run replay', () => {
       assert.match(run.stderr, message);
     };
     // The filter's other rules: test/unit/tools/replay.test.ts.
-    await usage(['--quarantine-reason', 'too_late', '--reason', 'INC-23'], /^replay: --quarantine-reason must be one of invalid_json, not_an_object, schema_violation, rejected_by_database\n$/);
+    await usage(['--quarantine-reason', 'too_late', '--reason', 'INC-23'], /^replay: --quarantine-reason "too_late": expected one of invalid_json, not_an_object, schema_violation, rejected_by_database\n$/);
     await usage(['--quarantine-reason', 'rejected_by_database'], /^replay: --reason is required[^\n]*\n$/);
-    await usage(['--quarantine-reason', 'rejected_by_database', '--reason', 'x', '--force'], /^replay: Unknown option '--force'[^\n]*\n$/);
+    await usage(['--quarantine-reason', 'rejected_by_database', '--reason', 'x', '--force'], /^replay: unknown option --force [^\n]*\n$/);
     const help = await replay(['--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^usage: npm run replay -- --quarantine-reason <reason> \[--message-id <id>\] \[--since <date>\] --reason <why> /);
+    assert.match(help.stdout, /^Usage: npm run replay -- --quarantine-reason <reason> \[--message-id <id>\]/);
   });
 
   it('--apply lands what now passes and keeps what still fails with its reason, audited as the login that ran it; again, it finds nothing', async () => {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A problem the user can fix: printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {
@@ -33,18 +32,6 @@ export function runCli(name: string, main: () => Promise<number | void>): void {
     // Explicit: stdout/stderr are synchronous for files and pipes on Linux,
     // and nothing left in the event loop (an idle socket) can hold the exit.
     process.exit(code);
-  }
-}
-
-export function parseCliArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  options: T,
-  args: string[] = process.argv.slice(2),
-  allowPositionals = true,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../tools/lib/cli.js';
+import { parseCommandLine } from '../../../tools/lib/command-line.js';
+import { replay } from '../../../tools/lib/commands/operator.js';
 import { operatorDatabase } from '../../../tools/lib/pii/operator-session.js';
 import { parseReplayFilter } from '../../../tools/lib/pii/replay-filter.js';
 import { sealsOfOneRecord } from '../../../tools/lib/pii/replay.js';
 import { SEALS_PER_RECORD } from '../../../lambda/pipeline/types.js';
 import { DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 
-const usage = (values: Parameters<typeof parseReplayFilter>[0], message: RegExp) =>
-  assert.throws(() => parseReplayFilter(values), (error: unknown) => {
+const usage = (values: Parameters<typeof parseReplayFilter>[0] | string[], message: RegExp) =>
+  assert.throws(() => (Array.isArray(values) ? parseCommandLine(replay, values) : parseReplayFilter(values)), (error: unknown) => {
     assert.ok(error instanceof UsageError, 'a usage error: one line, exit 2');
     assert.match(error.message, message);
     assert.doesNotMatch(error.message, /\n/);
@@ -27,8 +29,8 @@ describe('replay: filter, connection, seals', () => {
   });
 
   it('refuses an unknown reason, a malformed message id, and a date that is not one or a time without its zone', () => {
-    usage({}, /^--quarantine-reason is required: one of invalid_json, not_an_object, schema_violation, rejected_by_database$/);
-    usage({ 'quarantine-reason': 'too_late' }, /^--quarantine-reason must be one of invalid_json, not_an_object, schema_violation, rejected_by_database$/);
+    usage(['--reason', 'x'], /^--quarantine-reason is required: one of invalid_json, not_an_object, schema_violation, rejected_by_database$/);
+    usage(['--quarantine-reason', 'too_late', '--reason', 'x'], /^--quarantine-reason "too_late": expected one of invalid_json, not_an_object, schema_violation, rejected_by_database$/);
     for (const id of ['', 'a b', 'x'.repeat(129), 'é']) usage({ 'quarantine-reason': 'invalid_json', 'message-id': id }, /^--message-id takes a message id/);
     for (const since of ['yesterday', '2026-02-30', '2026-13-01', '2026-11-30T14:00', '30/11/2026', '']) {
       usage({ 'quarantine-reason': 'invalid_json', since }, /^--since takes a date \(2026-11-30, UTC\) or a date and time with its zone/);

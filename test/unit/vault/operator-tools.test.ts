@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../tools/lib/cli.js';
+import { parseCommandLine } from '../../../tools/lib/command-line.js';
+import { unmask } from '../../../tools/lib/commands/operator.js';
 import { operatorContext, requireReason, resolveOperator } from '../../../tools/lib/pii/operator-context.js';
 import { formatForget, formatUnmask, printable } from '../../../tools/lib/pii/output.js';
 import { parseSubject } from '../../../tools/lib/pii/subject.js';
@@ -32,8 +34,9 @@ describe('unmask subject', () => {
     assert.deepEqual(parseSubject({ 'masked-ip': token.toUpperCase() }), { kind: 'ip', token });
     assert.deepEqual(parseSubject({ 'masked-device-id': token }), { kind: 'device_id', token });
     assert.deepEqual(parseSubject({ 'user-id': ' u 1' }), { kind: 'user', userId: ' u 1' }, 'user ids are not trimmed');
-    assert.throws(() => parseSubject({}), /exactly one/);
-    assert.throws(() => parseSubject({ 'masked-ip': token, 'user-id': 'u' }), /exactly one/);
+    const exactlyOne = { name: 'UsageError', message: 'give exactly one of --masked-ip <token>, --masked-device-id <token>, --user-id <id>' };
+    assert.throws(() => parseCommandLine(unmask, ['--reason', 'x']), exactlyOne);
+    assert.throws(() => parseCommandLine(unmask, ['--masked-ip', token, '--user-id', 'u', '--reason', 'x']), exactlyOne);
     assert.throws(() => parseSubject({ 'masked-ip': '1.2.3.4' }), /64 hex characters/);
   });
 });

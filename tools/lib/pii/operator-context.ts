@@ -9,7 +9,7 @@ export interface OperatorContext {
 }
 
 const MAX_OPERATOR = 128;
-const MAX_REASON = 500;
+export const MAX_REASON = 500;
 // Audit rows are read in terminals and spreadsheets; control characters there
 // can rewrite what the reader sees.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../../../shared/sqs-event-source.js';
-import { parseValues, wholeNumber } from '../../../shared/values.js';
+import { BATCH_SIZE, brokenMappingRule } from '../../../shared/sqs-event-source.js';
 import { UsageError } from '../cli.js';
 import type { QueueInfo } from './queue-info.js';
 
@@ -16,29 +14,9 @@ export interface ConsumeOptions {
   drain: boolean;
 }
 
-export const consumeCliOptions = {
-  'batch-size': { type: 'string' },
-  window: { type: 'string' },
-  concurrency: { type: 'string' },
-  drain: { type: 'boolean', default: false },
-} as const;
-
-/** The numeric flags with the limits Lambda puts on the same mapping settings, and Lambda's defaults for a new SQS mapping. */
-const numericFlags = z.object({
-  'batch-size': wholeNumber(BATCH_SIZE.min, BATCH_SIZE.max).default(10),
-  window: wholeNumber(BATCHING_WINDOW_SECONDS.min, BATCHING_WINDOW_SECONDS.max).default(0),
-  // Lambda's MaximumConcurrency starts at 2; one poller is allowed here for a step-by-step local run.
-  concurrency: wholeNumber(1, 1_000).default(1),
-});
-
-type FlagValues = { [flag in keyof typeof numericFlags.shape]?: string | undefined } & { drain?: boolean | undefined };
-
-/** Validates the flags; the FIFO limits wait for {@link checkOptionsForQueue}. */
-export function parseConsumeOptions(values: FlagValues): ConsumeOptions {
-  const flags = parseValues(numericFlags, values, (flag, expected) => {
-    return new UsageError(`--${flag} ${JSON.stringify(values[flag as keyof FlagValues])}: ${expected}`);
-  });
-  const options = { batchSize: flags['batch-size'], windowSeconds: flags.window, concurrency: flags.concurrency, drain: values.drain ?? false };
+/** The validated flags (tools/lib/commands/queue.ts) as the consumer's settings; the FIFO limits wait for {@link checkOptionsForQueue}. */
+export function consumeOptions(flags: { 'batch-size': number; window: number; concurrency: number; drain: boolean }): ConsumeOptions {
+  const options = { batchSize: flags['batch-size'], windowSeconds: flags.window, concurrency: flags.concurrency, drain: flags.drain };
   checkMappingRules(options);
   return options;
 }

@@ -1,7 +1,7 @@
 import { UsageError } from '../cli.js';
 
 /** The queue of the original exercise: LocalStack's default account and port. */
-const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
+export const LOCALSTACK_QUEUE_URL = 'http://localhost:4566/000000000000/login-queue';
 export const DEFAULT_REGION = 'us-east-1';
 
 /** Where the SQS API calls go and how they are signed. */
@@ -13,12 +13,6 @@ export interface QueueTarget {
   /** A loopback endpoint (LocalStack, the emulator) that takes any credentials. */
   local: boolean;
 }
-
-/** The flags every queue tool takes, for parseCliArgs. */
-export const queueTargetOptions = {
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-} as const;
 
 export interface QueueTargetFlags {
   queueUrl?: string | undefined;
