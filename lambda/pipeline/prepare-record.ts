@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { PermanentRecordError, QuarantineReason, type RowRejectedError } from '../errors.js';
-import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
+import type { Tokenizer } from '../masking/tokenize.js';
+import type { PiiKind } from '../record/pii-fields.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';

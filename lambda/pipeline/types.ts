@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { PiiKind } from '../masking/tokenize.js';
+import type { PiiKind } from '../record/pii-fields.js';
 import type { QuarantineReason } from '../errors.js';
 
 /** A row of user_logins, ready to write: PII already replaced by tokens. */

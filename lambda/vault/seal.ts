@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
-import type { PiiKind } from '../masking/tokenize.js';
+import type { PiiKind } from '../record/pii-fields.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;

@@ -1,13 +1,14 @@
 import type { ClientBase } from 'pg';
 import type { Keyring } from '../../../lambda/masking/keyring.js';
-import { tokenize, type PiiKind } from '../../../lambda/masking/tokenize.js';
+import { tokenize } from '../../../lambda/masking/tokenize.js';
+import { piiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
 import { VaultAuthenticationError } from '../../../lambda/vault/seal.js';
 import type { StoredVaultEntry, VaultReader } from '../../../lambda/vault/vault-reader.js';
 import { writeAudit, type AuditOutcome } from './audit.js';
 import { rowForgottenAt } from './forgotten-users.js';
 import type { OperatorContext } from './operator-context.js';
-import { auditSubject, tokenColumn, type UnmaskSubject } from './subject.js';
+import { auditSubject, type UnmaskSubject } from './subject.js';
 
 interface UnmaskedValue {
   kind: PiiKind;
@@ -102,7 +103,7 @@ async function readVault(client: ClientBase, wanted: { kind: PiiKind; token: str
 async function gatherToken(client: ClientBase, kind: PiiKind, token: string): Promise<Gathered> {
   const refs = await client.query<{ total: string; live: string; erased_at: Date | null }>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE erased_at IS NULL) AS live, max(erased_at) AS erased_at
-     FROM (SELECT ${rowForgottenAt('l')} AS erased_at FROM user_logins l WHERE l.${tokenColumn(kind)} = $1) r`,
+     FROM (SELECT ${rowForgottenAt('l')} AS erased_at FROM user_logins l WHERE l.${piiColumn(kind)} = $1) r`,
     [token],
   );
   const total = Number(refs.rows[0]?.total ?? 0);

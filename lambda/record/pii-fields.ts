@@ -1,0 +1,23 @@
+/**
+ * The personal fields of a login, the one list of them: preparation masks
+ * and seals each, the quarantine preview shows each as a token, log
+ * redaction drops each by name, and the operator tools (unmask, lookup,
+ * forget) read each from its column. A new personal field is a line here
+ * (and its column in a migration).
+ */
+export const PII_FIELDS = [
+  /** The message's field and token kind, the user_logins column of its token, and the operator tools' option for it. */
+  { field: 'ip', kind: 'ip', column: 'masked_ip', option: 'ip' },
+  { field: 'device_id', kind: 'device_id', column: 'masked_device_id', option: 'device-id' },
+] as const;
+
+type PiiField = (typeof PII_FIELDS)[number];
+export type PiiKind = PiiField['kind'];
+export type PiiColumn = PiiField['column'];
+
+/** The user_logins column that holds tokens of a kind. Fixed names, never input. */
+export function piiColumn(kind: PiiKind): PiiColumn {
+  const field = PII_FIELDS.find((f) => f.kind === kind);
+  if (!field) throw new Error(`no personal field of kind ${String(kind)}`);
+  return field.column;
+}
