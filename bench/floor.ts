@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import pg from 'pg';
 import { prepareRecord } from '../lambda/pipeline/prepare-record.js';
-import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, VAULT_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
+import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import type { DataKeyRef, PreparedRecord } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
 import type { BenchContext } from './context.js';
@@ -18,18 +18,13 @@ function insertSql(write: TableWrite<never>, rows: number, first: number): strin
 ON CONFLICT (${write.conflictTarget.join(', ')}) DO NOTHING`;
 }
 
-const VAULT_PER_LOGIN = 2;
-const LOGIN_SQL = `WITH vault AS (${insertSql(VAULT_WRITE, VAULT_PER_LOGIN, 1)})
-${insertSql(LOGIN_WRITE, 1, 1 + VAULT_PER_LOGIN * VAULT_WRITE.columns.length)}`;
+const LOGIN_SQL = insertSql(LOGIN_WRITE, 1, 1);
 const QUARANTINE_SQL = insertSql(QUARANTINE_WRITE, 1, 1);
 
 /** One message's write, as the write's specification fills its tables. */
 function statement(item: PreparedRecord, dataKey: DataKeyRef): { text: string; values: unknown[] } {
   if (item.kind === 'quarantine') return { text: QUARANTINE_SQL, values: QUARANTINE_WRITE.row(item.row, dataKey) };
-  return {
-    text: LOGIN_SQL,
-    values: [...item.vault.flatMap((v) => VAULT_WRITE.row(v, dataKey)), ...LOGIN_WRITE.row(item.row, dataKey)],
-  };
+  return { text: LOGIN_SQL, values: LOGIN_WRITE.row(item.row, dataKey) };
 }
 
 /**
@@ -66,7 +61,6 @@ export class FloorPhase implements RatePhase<FloorResult> {
           tokenizer: resources.tokenizer,
           dataKey: dataKey.key,
           now: new Date(),
-          sealedByToken: new Map(),
         });
         await client.query(statement(item, keyRef));
       }

@@ -4,7 +4,7 @@ import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-r
 import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
 import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
-import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, VAULT_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
+import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import { encodeCopy, type CopyValue } from './copy.js';
 
 /** A table the pipeline writes, with the columns it fills (the rest are defaults). */
@@ -32,7 +32,7 @@ export function precomputeRows(
   tokenizer: Tokenizer,
   dataKey: ActiveDataKey,
 ): PrecomputedRows {
-  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date(), sealedByToken: new Map() };
+  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date() };
   const prepared = records.map((record) => prepareRecord(record, ctx));
   const writeSet = toWriteSet(prepared, { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped });
   return { prepared, writeSet, tables: tablesOf(writeSet) };
@@ -47,7 +47,6 @@ function tablesOf(set: WriteSet): TableRows[] {
   });
   return [
     table(DATA_KEY_WRITE, [set.dataKey]),
-    table(VAULT_WRITE, set.vault),
     table(QUARANTINE_WRITE, set.quarantine),
     table(LOGIN_WRITE, set.logins),
   ];

@@ -1,8 +1,11 @@
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 import { binaryArray } from './binary-array.js';
 import { rowRejection } from './database-errors.js';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
-import { ARRAY_PARAMETERS, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues } from './write-spec.js';
+import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues, type TableWrite } from './write-spec.js';
 
 /**
  * The whole write of a batch (of a chunk, for a large batch) as one call of
@@ -11,6 +14,7 @@ import { ARRAY_PARAMETERS, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues } from '
  * a no-op.
  */
 const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM ${WRITE_FUNCTION}(${WRITE_ARGUMENTS})`;
+const COPY_LOGINS_SQL = copySql(LOGIN_WRITE as TableWrite<unknown>);
 
 /**
  * The write set as WRITE_ARGUMENTS' values, every array in binary format.
@@ -27,17 +31,80 @@ export function writeArguments(set: WriteSet): unknown[] {
   });
 }
 
+/**
+ * Chunks of at least this many logins take the COPY path
+ * (docs/performance.md: measured, and why not lower).
+ */
+const COPY_MIN_ROWS = 100;
+
+/** COPY … FROM STDIN of one payload; resolves once the server has taken every row. */
+function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(payload);
+  });
+}
+
+type Reply = { k: 'd' | 'q'; message_id: string };
+
 export class PostgresLoginStore implements LoginStore {
-  constructor(readonly database: Database) {}
+  constructor(
+    readonly database: Database,
+    /** Chunks with at least this many logins are written by COPY (Infinity: never). */
+    readonly copyMinRows: number = COPY_MIN_ROWS,
+  ) {}
 
   encode(set: WriteSet): EncodedWrite {
+    if (set.logins.length >= this.copyMinRows) {
+      const head = writeArguments({ dataKey: set.dataKey, logins: [], quarantine: set.quarantine });
+      const payload = Buffer.from(copyText(LOGIN_WRITE, set.logins, set.dataKey), 'utf8');
+      return { write: () => this.#copy(set, head, payload) };
+    }
     const parameters = writeArguments(set);
     return { write: () => this.#write(set, parameters) };
   }
 
+  /**
+   * The COPY path: the write function with the chunk's data key and
+   * quarantine rows only, then one COPY of its login rows. COPY keeps no
+   * session state (no temporary table, no SET), so RDS Proxy goes on
+   * multiplexing. COPY has no ON CONFLICT: a row already there (a
+   * redelivery, 23505) or a row Postgres refuses fails the whole COPY, and
+   * the chunk is then written by the function, which skips what is there
+   * and lets the pipeline isolate a refused row.
+   */
+  async #copy(set: WriteSet, head: unknown[], payload: Buffer): Promise<WriteResult> {
+    const run = await this.database
+      .run(async (client) => {
+        const replies = await client.query<Reply>({ text: WRITE_SQL, values: head });
+        try {
+          await copyIn(client, COPY_LOGINS_SQL, payload);
+          return { replies: replies.rows, copied: true };
+        } catch (error) {
+          if (!rowRejection(error)) throw error;
+          return { replies: replies.rows, copied: false };
+        }
+      })
+      .catch((error: unknown) => {
+        throw rowRejection(error) ?? error;
+      });
+    const quarantined = new Set(run.value.replies.filter((r) => r.k === 'q').map((r) => r.message_id));
+    if (!run.value.copied) {
+      const rest = await this.#write(set, writeArguments(set));
+      for (const id of quarantined) rest.quarantined.add(id);
+      return { ...rest, retried: rest.retried || run.retried };
+    }
+    const written = new Set(set.logins.map((l) => l.messageId));
+    return run.connectMs === undefined
+      ? { written, quarantined, retried: run.retried }
+      : { written, quarantined, connectMs: run.connectMs, retried: run.retried };
+  }
+
   async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database
-      .run((client) => client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }))
+      .run((client) => client.query<Reply>({ text: WRITE_SQL, values: parameters }))
       .catch((error: unknown) => {
         throw rowRejection(error) ?? error;
       });

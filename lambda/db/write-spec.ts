@@ -1,11 +1,11 @@
-import type { DataKeyRef, LoginRow, QuarantineRow, VaultEntry, WriteSet } from '../pipeline/types.js';
+import type { DataKeyRef, LoginRow, QuarantineRow, WriteSet } from '../pipeline/types.js';
 import type { ElementType } from './binary-array.js';
 
 /** A value as a column receives it: what the binary arrays and COPY's text format both encode. */
 export type WriteValue = string | number | Buffer | null;
 
 /** Where a parameter's values come from: the chunk's data key, or one of the row lists of its write set. */
-type Source = 'dataKey' | 'vault' | 'quarantine' | 'logins';
+type Source = 'dataKey' | 'quarantine' | 'logins';
 
 interface ParameterSpec<S extends Source, Row> {
   source: S;
@@ -18,18 +18,11 @@ interface ParameterSpec<S extends Source, Row> {
 
 type AnyParameter =
   | ParameterSpec<'dataKey', DataKeyRef>
-  | ParameterSpec<'vault', VaultEntry>
   | ParameterSpec<'quarantine', QuarantineRow>
   | ParameterSpec<'logins', LoginRow>;
 
 const key = (column: string, type: ElementType | 'uuid', fill: (k: DataKeyRef) => WriteValue): AnyParameter => ({
   source: 'dataKey',
-  column,
-  type,
-  fill,
-});
-const vault = (column: string, type: ElementType, fill: (v: VaultEntry) => WriteValue): AnyParameter => ({
-  source: 'vault',
   column,
   type,
   fill,
@@ -48,23 +41,19 @@ const login = (column: string, type: ElementType, fill: (l: LoginRow) => WriteVa
 });
 
 /**
- * The write, described once: every parameter of login_etl_write_v2
- * (migration 11) in its position, the table column it fills and how a
+ * The write, described once: every parameter of login_etl_write_v3
+ * (migration 15) in its position, the table column it fills and how a
  * prepared record fills it. The call's text, its binary parameter encoding,
- * replay's call and the bench's COPY ceiling and per-message floor are all
- * derived from this list; test/integration/write-spec.test.ts checks it
- * against the function's signature and the tables in the database.
- * The order is the function's: a new column is a new function version.
+ * the COPY fast path, replay's call and the bench's COPY ceiling and
+ * per-message floor are all derived from this list;
+ * test/integration/write-spec.test.ts checks it against the function's
+ * signature and the tables in the database. The order is the function's: a
+ * new column is a new function version.
  */
 export const WRITE_PARAMETERS: readonly AnyParameter[] = [
   key('id', 'uuid', (k) => k.id),
   key('kek_id', 'text', (k) => k.kekId),
   key('wrapped_key', 'bytea', (k) => k.wrapped),
-  vault('token', 'varchar', (v) => v.token),
-  vault('kind', 'varchar', (v) => v.kind),
-  vault('key_version', 'varchar', (v) => v.keyVersion),
-  vault('nonce', 'bytea', (v) => v.nonce),
-  vault('ciphertext', 'bytea', (v) => v.ciphertext),
   quarantine('message_id', 'varchar', (q) => q.messageId),
   quarantine('reason', 'varchar', (q) => q.reason),
   quarantine('detail', 'text', (q) => q.detail),
@@ -74,6 +63,7 @@ export const WRITE_PARAMETERS: readonly AnyParameter[] = [
   quarantine('key_version', 'varchar', (q) => q.keyVersion),
   quarantine('sent_at', 'timestamptz', (q) => q.sentAt?.toISOString() ?? null),
   quarantine('receive_count', 'int', (q) => q.receiveCount),
+  quarantine('user_token', 'varchar', (q) => q.userToken),
   login('user_id', 'varchar', (l) => l.userId),
   login('device_type', 'varchar', (l) => l.deviceType),
   login('masked_ip', 'varchar', (l) => l.maskedIp),
@@ -85,11 +75,11 @@ export const WRITE_PARAMETERS: readonly AnyParameter[] = [
   login('app_version_text', 'varchar', (l) => l.appVersionText),
   login('key_version', 'varchar', (l) => l.keyVersion),
   login('sent_at', 'timestamptz', (l) => l.sentAt.toISOString()),
-  quarantine('user_token', 'varchar', (q) => q.userToken),
+  login('pii_sealed', 'bytea', (l) => l.piiSealed),
 ];
 
 /** The function the pipeline's write calls; its previous versions stay callable during a deploy. */
-export const WRITE_FUNCTION = 'login_etl_write_v2';
+export const WRITE_FUNCTION = 'login_etl_write_v3';
 
 /**
  * Tables the write fills: the column of each that names the data key its
@@ -97,12 +87,11 @@ export const WRITE_FUNCTION = 'login_etl_write_v2';
  * already there, so a redelivered message is a no-op on it).
  */
 const WRITE_TABLES = {
-  vault: { table: 'pii_vault', dataKeyColumn: 'dek_id', conflictTarget: ['token'] },
   quarantine: { table: 'user_logins_quarantine', dataKeyColumn: 'body_dek_id', conflictTarget: ['message_id'] },
-  logins: { table: 'user_logins', dataKeyColumn: undefined, conflictTarget: ['message_id'] },
+  logins: { table: 'user_logins', dataKeyColumn: 'pii_dek_id', conflictTarget: ['message_id'] },
 } as const satisfies Record<
   Exclude<Source, 'dataKey'>,
-  { table: string; dataKeyColumn: string | undefined; conflictTarget: readonly string[] }
+  { table: string; dataKeyColumn: string; conflictTarget: readonly string[] }
 >;
 
 /** The write's parameters with their casts, as every call of a function taking them spells them (the write, replay). */
@@ -121,8 +110,6 @@ export function writeValues(set: WriteSet): (WriteValue | WriteValue[])[] {
     switch (p.source) {
       case 'dataKey':
         return p.fill(set.dataKey);
-      case 'vault':
-        return set.vault.map(p.fill);
       case 'quarantine':
         return set.quarantine.map(p.fill);
       case 'logins':
@@ -143,7 +130,6 @@ function tableWrite<Row>(source: Exclude<Source, 'dataKey'>): TableWrite<Row> {
   const { table, dataKeyColumn, conflictTarget } = WRITE_TABLES[source];
   const parameters = WRITE_PARAMETERS.filter((p) => p.source === source) as unknown as ParameterSpec<typeof source, Row>[];
   const columns = parameters.map((p) => p.column);
-  if (dataKeyColumn === undefined) return { table, columns, conflictTarget, row: (row) => parameters.map((p) => p.fill(row)) };
   return {
     table,
     columns: [dataKeyColumn, ...columns],
@@ -154,7 +140,6 @@ function tableWrite<Row>(source: Exclude<Source, 'dataKey'>): TableWrite<Row> {
 
 /** Each table the write fills, for a writer that fills them row by row or by COPY (the bench's floor and ceiling). */
 export const LOGIN_WRITE = tableWrite<LoginRow>('logins');
-export const VAULT_WRITE = tableWrite<VaultEntry>('vault');
 export const QUARANTINE_WRITE = tableWrite<QuarantineRow>('quarantine');
 /** The data key's row, as the write's first parameters fill it. */
 export const DATA_KEY_WRITE: TableWrite<DataKeyRef> = {

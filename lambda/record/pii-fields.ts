@@ -21,3 +21,19 @@ export function piiColumn(kind: PiiKind): PiiColumn {
   if (!field) throw new Error(`no personal field of kind ${String(kind)}`);
   return field.column;
 }
+
+/**
+ * A login's originals, sealed together (one seal per row): the fields'
+ * values in the list's order, joined by NUL, which no stored value may hold
+ * (login-schema.ts refuses it in every text field).
+ */
+export function joinOriginals(values: readonly string[]): string {
+  return values.join('\u0000');
+}
+
+/** The originals joined by {@link joinOriginals}, by kind. */
+export function splitOriginals(joined: string): Map<PiiKind, string> {
+  const parts = joined.split('\u0000');
+  if (parts.length !== PII_FIELDS.length) throw new Error('sealed originals do not hold one value per personal field');
+  return new Map(PII_FIELDS.map((f, i) => [f.kind, parts[i] as string]));
+}

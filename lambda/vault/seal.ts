@@ -69,6 +69,25 @@ export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string
   return { nonce, ciphertext: Buffer.concat([body, final, cipher.getAuthTag()]) };
 }
 
+/**
+ * seal() into one buffer: `prefix` bytes first, then the nonce, the
+ * ciphertext and its tag, written in place (no concatenation per value).
+ */
+export function sealFramed(key: KeyObject, plaintext: Buffer, context: string, prefix: Buffer): Buffer {
+  const nonce = randomNonce();
+  const cipher = createCipheriv(ALGORITHM, key, nonce);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = cipher.update(plaintext);
+  const final = cipher.final();
+  const out = Buffer.allocUnsafe(prefix.length + NONCE_BYTES + body.length + final.length + TAG_BYTES);
+  let offset = prefix.copy(out, 0);
+  offset += nonce.copy(out, offset);
+  offset += body.copy(out, offset);
+  offset += final.copy(out, offset);
+  cipher.getAuthTag().copy(out, offset);
+  return out;
+}
+
 export function open(key: Buffer, sealed: Sealed, context: string): Buffer {
   if (sealed.ciphertext.length < TAG_BYTES || sealed.nonce.length !== NONCE_BYTES) {
     throw new VaultAuthenticationError(context.split(':')[0] ?? 'vault entry');

@@ -7,7 +7,6 @@ import {
   DATA_KEY_WRITE,
   LOGIN_WRITE,
   QUARANTINE_WRITE,
-  VAULT_WRITE,
   WRITE_ARGUMENTS,
   WRITE_FUNCTION,
   WRITE_PARAMETERS,
@@ -15,7 +14,7 @@ import {
   type WriteValue,
 } from '../../lambda/db/write-spec.js';
 import { QuarantineReason } from '../../lambda/errors.js';
-import type { DataKeyRef, LoginRow, QuarantineRow, VaultEntry, WriteSet } from '../../lambda/pipeline/types.js';
+import type { DataKeyRef, LoginRow, QuarantineRow, WriteSet } from '../../lambda/pipeline/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -39,11 +38,8 @@ const login: LoginRow = {
   createDate: '2024-02-03',
   sentAt: new Date('2024-02-03T04:05:06.789Z'),
   keyVersion: 'v7',
+  piiSealed: Buffer.from('sealed originals'),
 };
-const vault: VaultEntry[] = [
-  { token: login.maskedIp, kind: 'ip', keyVersion: 'v7', nonce: Buffer.from('ip nonce 12b'), ciphertext: Buffer.from('ip sealed') },
-  { token: login.maskedDeviceId, kind: 'device_id', keyVersion: 'v7', nonce: Buffer.from('dv nonce 12b'), ciphertext: Buffer.from('dv sealed') },
-];
 const quarantined: QuarantineRow = {
   messageId: 'spec-quarantined',
   reason: QuarantineReason.InvalidJson,
@@ -56,7 +52,7 @@ const quarantined: QuarantineRow = {
   sentAt: new Date('2024-01-02T03:04:05.678Z'),
   receiveCount: 4,
 };
-const set: WriteSet = { dataKey, logins: [login], vault, quarantine: [quarantined] };
+const set: WriteSet = { dataKey, logins: [login], quarantine: [quarantined] };
 
 /** The SQL type a parameter of the given spec type has, as the catalog names it. */
 const parameterType = (p: (typeof WRITE_PARAMETERS)[number]): string => (p.source === 'dataKey' ? p.type : `${p.type}[]`);
@@ -87,14 +83,14 @@ describe('the write specification matches the database', () => {
       `SELECT ARRAY(SELECT format_type(t::regtype, NULL) FROM unnest($1::text[]) AS t) AS expected,
               ARRAY(SELECT format_type(a, NULL) FROM unnest(p.proargtypes) WITH ORDINALITY AS x(a, n)
                     WHERE n <= cardinality($1::text[]) ORDER BY n) AS actual
-       FROM pg_proc p WHERE p.proname = 'login_etl_replay_v1'`,
+       FROM pg_proc p WHERE p.proname = 'login_etl_replay_v2'`,
       [WRITE_PARAMETERS.map(parameterType)],
     );
     assert.deepEqual(rows[0]?.actual, rows[0]?.expected);
   });
 
   it('names columns that exist, with the types it sends them as', async () => {
-    for (const write of [DATA_KEY_WRITE, VAULT_WRITE, QUARANTINE_WRITE, LOGIN_WRITE] as TableWrite<never>[]) {
+    for (const write of [DATA_KEY_WRITE, QUARANTINE_WRITE, LOGIN_WRITE] as TableWrite<never>[]) {
       const { rows } = await db.pool.query<{ column_name: string; type: string }>(
         `SELECT a.attname AS column_name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
@@ -114,7 +110,7 @@ describe('the write specification matches the database', () => {
       );
     }
     for (const p of WRITE_PARAMETERS) {
-      const table = { dataKey: DATA_KEY_WRITE, vault: VAULT_WRITE, quarantine: QUARANTINE_WRITE, logins: LOGIN_WRITE }[p.source].table;
+      const table = { dataKey: DATA_KEY_WRITE, quarantine: QUARANTINE_WRITE, logins: LOGIN_WRITE }[p.source].table;
       const { rows: typed } = await db.pool.query<{ same: boolean }>(
         `SELECT a.atttypid = $3::regtype AS same FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = $2`,
         [table, p.column, p.type === 'int' ? 'integer' : p.type],
@@ -145,7 +141,6 @@ describe('the write specification matches the database', () => {
       }
     };
     await check(DATA_KEY_WRITE, dataKey);
-    for (const entry of vault) await check(VAULT_WRITE, entry);
     await check(QUARANTINE_WRITE, quarantined);
     await check(LOGIN_WRITE, login);
   });

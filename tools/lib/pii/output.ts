@@ -58,9 +58,10 @@ export function formatForget(result: ForgetResult): { stdout: string; stderr: st
   const stdout = [
     `user ${printable(result.userId)}: forgotten at ${result.erasedAt.toISOString()} (audit #${result.auditId})`,
     `  login rows kept, masked:                 ${result.loginRows}`,
-    `  vault entries shredded:                  ${result.shredded.ip} ip, ${result.shredded.device_id} device_id`,
-    `  values kept, shared with other users:    ${result.keptShared}`,
-    `  values already gone from the vault:      ${result.alreadyGone}`,
+    `  login rows' sealed originals cleared:    ${result.clearedRows}`,
+    `  values now recoverable by no one:        ${result.shredded.ip} ip, ${result.shredded.device_id} device_id`,
+    `  values other users' rows still carry:    ${result.keptShared}`,
+    `  values erased by an earlier forget:      ${result.alreadyGone}`,
     `  quarantined bodies naming the user:      ${q.sealed} sealed, ${q.shredded} shredded`,
   ].join('\n');
   const stderr = q.notPermitted

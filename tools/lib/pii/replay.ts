@@ -87,7 +87,7 @@ type SealedRow = LockedRow & { body_dek_id: string; body_nonce: Buffer; body_cip
 const isSealed = (row: LockedRow): row is SealedRow =>
   row.body_ciphertext !== null && row.body_nonce !== null && row.body_dek_id !== null && row.kek_id !== null && row.wrapped_key !== null;
 
-const REPLAY_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_replay_v1(${WRITE_ARGUMENTS}, $${WRITE_PARAMETERS.length + 1}::text, $${WRITE_PARAMETERS.length + 2}::text)`;
+const REPLAY_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_replay_v2(${WRITE_ARGUMENTS}, $${WRITE_PARAMETERS.length + 1}::text, $${WRITE_PARAMETERS.length + 2}::text)`;
 const REQUARANTINE_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_requarantine_v1($1, $2, $3, $4, $5)`;
 const SHRED_SQL = `UPDATE user_logins_quarantine SET body_dek_id = NULL, body_nonce = NULL, body_ciphertext = NULL WHERE message_id = $1`;
 const FORGOTTEN_SQL = `SELECT ${rowForgottenAt('r')} AS erased_at
@@ -224,7 +224,6 @@ async function replayContext(row: SealedRow, deps: ReplayDeps): Promise<PrepareC
     tokenizer: deps.tokenizer,
     dataKey: createSecretKey(key),
     now: deps.now?.() ?? new Date(),
-    sealedByToken: new Map(),
     unwrapEnvelopes: deps.unwrapEnvelopes,
     lease: sealsOfOneRecord(row.body_dek_id),
   };
