@@ -27,6 +27,7 @@
  * docs/operations.md gives how long the move takes per million rows.
  */
 export const sql = `
+SET LOCAL statement_timeout = 0;
 ALTER TABLE user_logins
   ADD COLUMN IF NOT EXISTS pii_dek_id uuid,
   ADD COLUMN IF NOT EXISTS pii_sealed bytea;
