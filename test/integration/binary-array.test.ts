@@ -107,12 +107,12 @@ describe('binary array parameters, checked against Postgres text input', () => {
 
   it("encodes every array parameter with the type the write's casts give it", () => {
     const types = ARRAY_PARAMETERS;
-    assert.equal(types.size, 26, 'every parameter but the data key id, KEK id and wrapped key is an array');
-    assert.equal(types.get(28), 'varchar', 'the quarantine user tokens, last');
-    assert.equal(types.get(3), 'varchar');
-    assert.equal(types.get(6), 'bytea');
-    assert.equal(types.get(11), 'jsonb');
-    assert.equal(types.get(27), 'timestamptz');
+    assert.equal(types.size, 22, 'every parameter but the data key id, KEK id and wrapped key is an array');
+    assert.equal(types.get(3), 'varchar', 'the quarantined message ids, first');
+    assert.equal(types.get(6), 'jsonb', 'the previews');
+    assert.equal(types.get(12), 'varchar', 'the quarantine user tokens');
+    assert.equal(types.get(23), 'timestamptz', 'the logins sent times');
+    assert.equal(types.get(24), 'bytea', 'the sealed originals, last');
     for (const [i, type] of types) assert.ok(WRITE_ARGUMENTS.includes(`$${i + 1}::${type}[]`), `$${i + 1} is cast to ${type}[]`);
   });
 });
