@@ -41,6 +41,15 @@ export class BenchDatabase {
     return new BenchDatabase(serverUrl, name, url, admin);
   }
 
+  /**
+   * The same database, its `url` (what phases connect their own clients with)
+   * rerouted, e.g. through the network hop; resets, counts and polls stay on
+   * the direct admin connection.
+   */
+  through(url: string): BenchDatabase {
+    return new BenchDatabase(this.serverUrl, this.name, url, this.#admin);
+  }
+
   get admin(): pg.Client {
     return this.#admin;
   }
@@ -124,26 +133,45 @@ export interface ActivitySample {
   lockWaiting: number;
 }
 
+/**
+ * What the polls of pg_stat_activity saw. Lock waits are a share of
+ * observations, not of time: each poll counts the handler backends running a
+ * statement (state 'active') and, of those, the ones waiting on a heavyweight
+ * lock (wait_event_type 'Lock': a row, tuple or transaction lock another
+ * batch holds). With polls far more frequent than a statement is long, the
+ * share estimates the fraction of statement time spent waiting.
+ */
 export interface ActivitySummary {
   /** Most handler connections seen at once. */
   peakConnections: number;
-  /** Of the backends seen running a statement, the share waiting on a row lock held by another batch. */
+  /** Polls made. */
+  polls: number;
+  /** Handler backends seen running a statement, summed over the polls. */
+  activeObservations: number;
+  /** Of those, the ones seen waiting on a lock. */
+  lockWaitObservations: number;
+  /** lockWaitObservations / activeObservations (0 when nothing was seen running). */
   lockWaitShare: number;
 }
 
-/** Polls pg_stat_activity every `intervalMs` until stopped. */
+/** Time from the end of one poll of pg_stat_activity to the start of the next. */
+export const ACTIVITY_POLL_MS = 10;
+
+/** Polls pg_stat_activity every `intervalMs` (after the previous poll returns) until stopped. */
 export class ActivitySampler {
   #peak = 0;
+  #polls = 0;
   #active = 0;
   #waiting = 0;
   #stopped = false;
   readonly #done: Promise<void>;
 
-  constructor(sample: () => Promise<ActivitySample>, intervalMs = 20) {
+  constructor(sample: () => Promise<ActivitySample>, intervalMs = ACTIVITY_POLL_MS) {
     this.#done = (async () => {
       while (!this.#stopped) {
         const s = await sample().catch(() => undefined);
         if (s) {
+          this.#polls += 1;
           this.#peak = Math.max(this.#peak, s.connected);
           this.#active += s.active;
           this.#waiting += s.lockWaiting;
@@ -156,6 +184,17 @@ export class ActivitySampler {
   async stop(): Promise<ActivitySummary> {
     this.#stopped = true;
     await this.#done;
-    return { peakConnections: this.#peak, lockWaitShare: this.#active ? this.#waiting / this.#active : 0 };
+    return lockWaits(this.#peak, this.#polls, this.#active, this.#waiting);
   }
+}
+
+/** The summary of polls, pooled over passes: observations add up, the share is recomputed from the sums. */
+export function lockWaits(peakConnections: number, polls: number, activeObservations: number, lockWaitObservations: number): ActivitySummary {
+  return {
+    peakConnections,
+    polls,
+    activeObservations,
+    lockWaitObservations,
+    lockWaitShare: activeObservations > 0 ? lockWaitObservations / activeObservations : 0,
+  };
 }
