@@ -104,7 +104,7 @@ async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses,
     await Promise.all(loads);
     await ctx.db.reset();
     ctx.progress.update(`concurrency: ${processes} handler processes writing`, true);
-    const sampler = new ActivitySampler(() => ctx.db.handlerActivity());
+    const sampler = new ActivitySampler((polls, intervalMs) => ctx.db.handlerActivity(polls, intervalMs));
     const started = performance.now();
     const done = await Promise.all(children.map((c) => c.request({ type: 'go' }, 'done')));
     const ms = performance.now() - started;

@@ -107,7 +107,7 @@ export function formatReport(r: BenchResults): string {
     ),
   );
   out.push(
-    `(lock waits: pg_stat_activity polled every ${ACTIVITY_POLL_MS} ms after the previous poll returns; of the handler backends seen running a statement, ` +
+    `(lock waits: pg_stat_activity polled inside the server every ${ACTIVITY_POLL_MS} ms while the processes write; of the handler backends seen running a statement, ` +
       "the share seen waiting on a lock (wait_event_type 'Lock'), pooled over the level's passes)",
   );
   out.push('');
