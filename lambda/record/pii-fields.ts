@@ -2,13 +2,13 @@
  * The personal fields of a login, the one list of them: preparation masks
  * and seals each, the quarantine preview shows each as a token, log
  * redaction drops each by name, and the operator tools (unmask, lookup,
- * forget) read each from its column. A new personal field is a line here
- * (and its column in a migration).
+ * forget) read each from its column. A new personal field also needs its
+ * token column: a migration, the write's specification and LoginRow.
  */
 export const PII_FIELDS = [
-  /** The message's field and token kind, the user_logins column of its token, and the operator tools' option for it. */
-  { field: 'ip', kind: 'ip', column: 'masked_ip', option: 'ip' },
-  { field: 'device_id', kind: 'device_id', column: 'masked_device_id', option: 'device-id' },
+  /** The message's field, its token kind, and the user_logins column of its token. */
+  { field: 'ip', kind: 'ip', column: 'masked_ip' },
+  { field: 'device_id', kind: 'device_id', column: 'masked_device_id' },
 ] as const;
 
 type PiiField = (typeof PII_FIELDS)[number];
