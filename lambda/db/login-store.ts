@@ -51,6 +51,13 @@ function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void>
 type Reply = { k: 'd' | 'q'; message_id: string };
 
 export class PostgresLoginStore implements LoginStore {
+  /**
+   * The data key this store's function call last committed. Data key rows
+   * are never deleted, so a COPY chunk under it with no quarantine rows
+   * needs no function call first: one round trip less behind a network hop.
+   */
+  #keyOnFile?: string;
+
   constructor(
     readonly database: Database,
     /** Chunks with at least this many logins are written by COPY (Infinity: never). */
@@ -69,7 +76,8 @@ export class PostgresLoginStore implements LoginStore {
 
   /**
    * The COPY path: the write function with the chunk's data key and
-   * quarantine rows only, then one COPY of its login rows. COPY keeps no
+   * quarantine rows only (none needed when the key is on file and the chunk
+   * has no quarantine rows), then one COPY of its login rows. COPY keeps no
    * session state (no temporary table, no SET), so RDS Proxy goes on
    * multiplexing. COPY has no ON CONFLICT: a row already there (a
    * redelivery, 23505) or a row Postgres refuses fails the whole COPY, and
@@ -77,9 +85,11 @@ export class PostgresLoginStore implements LoginStore {
    * and lets the pipeline isolate a refused row.
    */
   async #copy(set: WriteSet, head: unknown[], payload: Buffer): Promise<WriteResult> {
+    const needsHead = set.quarantine.length > 0 || this.#keyOnFile !== set.dataKey.id;
     const run = await this.database
       .run(async (client) => {
-        const replies = await client.query<Reply>({ text: WRITE_SQL, values: head });
+        const replies = needsHead ? await client.query<Reply>({ text: WRITE_SQL, values: head }) : { rows: [] };
+        this.#keyOnFile = set.dataKey.id;
         try {
           await copyIn(client, COPY_LOGINS_SQL, payload);
           return { replies: replies.rows, copied: true };
@@ -105,7 +115,11 @@ export class PostgresLoginStore implements LoginStore {
 
   async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database
-      .run((client) => client.query<Reply>({ text: WRITE_SQL, values: parameters }))
+      .run(async (client) => {
+        const reply = await client.query<Reply>({ text: WRITE_SQL, values: parameters });
+        this.#keyOnFile = set.dataKey.id;
+        return reply;
+      })
       .catch((error: unknown) => {
         throw rowRejection(error) ?? error;
       });

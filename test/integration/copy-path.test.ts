@@ -89,6 +89,25 @@ describe('the COPY path', () => {
     assert.equal(copies(), 0, 'below the threshold: the function alone');
   });
 
+  it('a COPY chunk under a data key already on file, with no quarantine rows, is the COPY alone; the key row is there', async () => {
+    const bodies = Array.from({ length: 15 }, (_, i) => login(70 + i));
+    const keys = () => database.statements.filter((s) => !s.startsWith('COPY')).length;
+    const chunked = async (messageIds: readonly string[]) => {
+      const r = await etl.resources();
+      database.statements.length = 0;
+      const records = bodies.map((body, i) => sqsRecord(body, { messageId: messageIds[i] as string, sentTimestamp: Date.UTC(2026, 10, 1) }));
+      return processBatch(records, { store, tokenizer: r.tokenizer, dataKeys: r.dataKeys, chunkSize: 5 });
+    };
+    assert.deepEqual(counts(await chunked(ids('copy-k', 15))), { written: 15 });
+    assert.equal(copies(), 3, 'three chunks, each a COPY');
+    assert.ok(keys() <= 1, `at most the first chunk calls the function for the key (${keys()} calls)`);
+    const orphans = await db.pool.query(
+      `SELECT 1 FROM user_logins l WHERE l.message_id LIKE 'copy-k-%' AND NOT EXISTS (SELECT 1 FROM vault_data_keys k WHERE k.id = l.pii_dek_id)`,
+    );
+    assert.equal(orphans.rowCount, 0, 'every row names a data key on file');
+    assert.deepEqual(await rowsOf('copy-k'), { n: 15, sealed: 15 });
+  });
+
   it('a chunk holding one message written before falls back to the function and writes the rest exactly once', async () => {
     const bodies = Array.from({ length: 10 }, (_, i) => login(30 + i));
     const messageIds = ids('copy-b', 10);
