@@ -1,8 +1,7 @@
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 import { binaryArray } from './binary-array.js';
 import { rowRejection } from './database-errors.js';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyIn } from './copy-in.js';
 import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
 import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues, type TableWrite } from './write-spec.js';
@@ -37,16 +36,6 @@ export function writeArguments(set: WriteSet): unknown[] {
  * measured, and what was not: docs/performance.md.
  */
 const COPY_MIN_ROWS = 100;
-
-/** COPY … FROM STDIN of one payload; resolves once the server has taken every row. */
-function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stream = client.query(copyFrom(sql));
-    stream.on('error', reject);
-    stream.on('finish', resolve);
-    stream.end(payload);
-  });
-}
 
 type Reply = { k: 'd' | 'q'; message_id: string };
 

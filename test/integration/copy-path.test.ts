@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PoolClient } from 'pg';
 import { loadConfig } from '../../lambda/config.js';
+import { copyIn } from '../../lambda/db/copy-in.js';
 import { PostgresLoginStore } from '../../lambda/db/login-store.js';
 import { Database } from '../../lambda/db/database.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
@@ -118,6 +119,15 @@ describe('the COPY path', () => {
     assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
     assert.deepEqual(counts(await run(bodies, messageIds)), { duplicate: 10 }, 'a whole redelivery writes nothing');
     assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
+  });
+
+  it('a COPY the server refuses, at its statement or at a row, leaves the session in step for the next statement', async () => {
+    const { value } = await database.run(async (client) => {
+      await assert.rejects(copyIn(client, 'COPY user_logins (no_such_column) FROM STDIN', Buffer.from('x\n')), { code: '42703' });
+      await assert.rejects(copyIn(client, 'COPY vault_data_keys (id) FROM STDIN', Buffer.from('not-a-uuid\n2\n3\n')), { code: '22P02' });
+      return (await client.query<{ one: number }>('SELECT 1 AS one')).rows;
+    });
+    assert.deepEqual(value, [{ one: 1 }]);
   });
 
   it('a chunk with a row Postgres refuses quarantines that row and writes the others', async () => {
