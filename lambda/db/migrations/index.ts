@@ -11,6 +11,7 @@ import { sql as auditStampedByDatabase } from './010_audit_stamped_by_database.j
 import { sql as writeV2QuarantineUserToken } from './011_write_v2_quarantine_user_token.js';
 import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
+import { sql as maintenance } from './020_maintenance.js';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: 'write_v2_quarantine_user_token', sql: writeV2QuarantineUserToken },
   { version: 12, name: 'audit_replay', sql: auditReplay },
   { version: 13, name: 'replay_functions', sql: replayFunctions },
+  { version: 20, name: 'maintenance', sql: maintenance },
 ];
