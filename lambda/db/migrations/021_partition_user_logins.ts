@@ -30,6 +30,9 @@
  * decides how long it waits to get it. Its statement timeout is raised for
  * the copy; docs/operations.md gives its duration per million rows.
  *
+ * The writer gains SELECT on create_date: an ON CONFLICT arbiter's columns
+ * must be readable (42501 otherwise); a date, readable by analysts too.
+ *
  * The batch write's conflict target follows: login_etl_write_v3p is
  * login_etl_write_v2 with ON CONFLICT (message_id, create_date) for the login
  * rows. v1 and v2 are given the same target in place, since with the old one
@@ -107,6 +110,7 @@ BEGIN
 END
 $convert$;
 ANALYZE user_logins;
+GRANT SELECT (create_date) ON user_logins TO login_etl_writer;
 
 DO $write$
 DECLARE
