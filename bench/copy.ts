@@ -2,19 +2,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { copyField } from '../lambda/db/copy-text.js';
+import type { WriteValue } from '../lambda/db/write-spec.js';
 
-/** One COPY text-format field: text as is (escaped), bytes as \x hex, null as \N. */
-export type CopyValue = string | number | Buffer | Date | null;
+/** One COPY text-format field, as the pipeline's COPY path encodes it. */
+export type CopyValue = WriteValue | Date;
 
 const CHUNK_BYTES = 64 * 1024;
-
-function field(value: CopyValue): string {
-  if (value === null) return '\\N';
-  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
 
 /**
  * Rows → COPY text-format payload, in chunks of about 64 KB. Done before the
@@ -26,7 +20,7 @@ export function encodeCopy(rows: readonly (readonly CopyValue[])[]): Buffer[] {
   let lines: string[] = [];
   let size = 0;
   for (const row of rows) {
-    const line = `${row.map(field).join('\t')}\n`;
+    const line = `${row.map(copyField).join('\t')}\n`;
     lines.push(line);
     size += line.length;
     if (size >= CHUNK_BYTES) {

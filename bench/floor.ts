@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import pg from 'pg';
 import { prepareRecord } from '../lambda/pipeline/prepare-record.js';
+import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import type { DataKeyRef, PreparedRecord } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
 import type { BenchContext } from './context.js';
@@ -9,41 +10,21 @@ import { perSecond } from './stats.js';
 
 export type FloorResult = RateSummary;
 
-const LOGIN_SQL = `
-WITH vault AS (
-  INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
-  VALUES ($1, $2, $3, $11, $4, $5), ($6, $7, $8, $11, $9, $10)
-  ON CONFLICT (token) DO NOTHING
-)
-INSERT INTO user_logins (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date,
-                         message_id, app_version_text, key_version, sent_at)
-VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-ON CONFLICT (message_id, create_date) DO NOTHING`;
+/** `INSERT INTO table (columns) VALUES ($n, …), …`, one tuple per row, with the table's conflict target. */
+function insertSql(write: TableWrite<never>, rows: number, first: number): string {
+  const n = write.columns.length;
+  const tuples = Array.from({ length: rows }, (_, r) => `(${write.columns.map((_c, i) => `$${first + r * n + i}`).join(', ')})`);
+  return `INSERT INTO ${write.table} (${write.columns.join(', ')}) VALUES ${tuples.join(', ')}
+ON CONFLICT (${write.conflictTarget.join(', ')}) DO NOTHING`;
+}
 
-const QUARANTINE_SQL = `
-INSERT INTO user_logins_quarantine (message_id, reason, detail, preview, body_dek_id, body_nonce, body_ciphertext,
-                                    key_version, sent_at, receive_count)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (message_id) DO NOTHING`;
+const LOGIN_SQL = insertSql(LOGIN_WRITE, 1, 1);
+const QUARANTINE_SQL = insertSql(QUARANTINE_WRITE, 1, 1);
 
-function statement(item: PreparedRecord, dataKeyId: string): { text: string; values: unknown[] } {
-  if (item.kind === 'quarantine') {
-    const q = item.row;
-    return {
-      text: QUARANTINE_SQL,
-      values: [q.messageId, q.reason, q.detail, q.preview, dataKeyId, q.bodyNonce, q.bodyCiphertext, q.keyVersion, q.sentAt, q.receiveCount],
-    };
-  }
-  const [ip, device] = item.vault;
-  const l = item.row;
-  const v = (e: (typeof item.vault)[number] | undefined) => [e?.token, e?.kind, e?.keyVersion, e?.nonce, e?.ciphertext];
-  return {
-    text: LOGIN_SQL,
-    values: [
-      ...v(ip), ...v(device), dataKeyId,
-      l.userId, l.deviceType, l.maskedIp, l.maskedDeviceId, l.locale, l.appVersion, l.createDate, l.messageId, l.appVersionText, l.keyVersion, l.sentAt,
-    ],
-  };
+/** One message's write, as the write's specification fills its tables. */
+function statement(item: PreparedRecord, dataKey: DataKeyRef): { text: string; values: unknown[] } {
+  if (item.kind === 'quarantine') return { text: QUARANTINE_SQL, values: QUARANTINE_WRITE.row(item.row, dataKey) };
+  return { text: LOGIN_SQL, values: LOGIN_WRITE.row(item.row, dataKey) };
 }
 
 /**
@@ -73,16 +54,15 @@ export class FloorPhase implements RatePhase<FloorResult> {
       await ctx.db.reset();
       const dataKey = await resources.dataKeys.acquire(records.length * 2);
       const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
-      await client.query('INSERT INTO vault_data_keys (id, kek_id, wrapped_key) VALUES ($1, $2, $3)', [keyRef.id, keyRef.kekId, keyRef.wrapped]);
+      await client.query(insertSql(DATA_KEY_WRITE, 1, 1), DATA_KEY_WRITE.row(keyRef, keyRef));
       const started = performance.now();
       for (const record of records) {
         const item = prepareRecord(record, {
           tokenizer: resources.tokenizer,
           dataKey: dataKey.key,
           now: new Date(),
-          sealedByToken: new Map(),
         });
-        await client.query(statement(item, keyRef.id));
+        await client.query(statement(item, keyRef));
       }
       const ms = performance.now() - started;
       await ctx.db.verify(this.expected, 'floor');

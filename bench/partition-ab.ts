@@ -7,7 +7,7 @@
  * Two databases of the same server: "partitioned" migrated in full, with a
  * year of months ahead made by maintenance (so 12 or more partitions exist
  * besides the default), and "unpartitioned" migrated up to the maintenance
- * migration, its login_etl_write_v3p being login_etl_write_v2 under the name
+ * migration, its login_etl_write_v4 being login_etl_write_v3 under the name
  * the code calls. The same generated messages go through the handler
  * (login_etl_pipeline, batches of `batch`) into each in turn, in `pairs`
  * alternating pairs, every run on emptied tables; records per second of each
@@ -52,9 +52,9 @@ async function database(name: string, partitioned: boolean): Promise<Layout> {
     await admin.query('SELECT * FROM login_etl_maintain_v1(12, 1200, 14, true)');
   } else {
     await migrate(admin, migrations.filter((m) => m.version <= 20));
-    const def = await admin.query(`SELECT pg_get_functiondef('login_etl_write_v2'::regproc) AS def`);
-    await admin.query(String(def.rows[0].def).replace('.login_etl_write_v2(', '.login_etl_write_v3p('));
-    await admin.query('GRANT EXECUTE ON FUNCTION login_etl_write_v3p TO login_etl_writer');
+    const def = await admin.query(`SELECT pg_get_functiondef('login_etl_write_v3'::regproc) AS def`);
+    await admin.query(String(def.rows[0].def).replace('.login_etl_write_v3(', '.login_etl_write_v4('));
+    await admin.query('GRANT EXECUTE ON FUNCTION login_etl_write_v4 TO login_etl_writer');
   }
   const pipelineUrl = await provisionLocalPipelineLogin(admin, url);
   return { name, admin, pipelineUrl };

@@ -4,6 +4,7 @@ import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-r
 import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
 import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
+import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import { encodeCopy, type CopyValue } from './copy.js';
 
 /** A table the pipeline writes, with the columns it fills (the rest are defaults). */
@@ -31,39 +32,23 @@ export function precomputeRows(
   tokenizer: Tokenizer,
   dataKey: ActiveDataKey,
 ): PrecomputedRows {
-  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date(), sealedByToken: new Map() };
+  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date() };
   const prepared = records.map((record) => prepareRecord(record, ctx));
   const writeSet = toWriteSet(prepared, { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped });
   return { prepared, writeSet, tables: tablesOf(writeSet) };
 }
 
+/** Each table's rows as the write fills them: columns and values from the write's specification. */
 function tablesOf(set: WriteSet): TableRows[] {
-  const { dataKey } = set;
+  const table = <Row>(write: TableWrite<Row>, rows: readonly Row[]): TableRows => ({
+    table: write.table,
+    columns: write.columns,
+    rows: rows.map((row) => write.row(row, set.dataKey)),
+  });
   return [
-    {
-      table: 'vault_data_keys',
-      columns: ['id', 'kek_id', 'wrapped_key'],
-      rows: [[dataKey.id, dataKey.kekId, dataKey.wrapped]],
-    },
-    {
-      table: 'pii_vault',
-      columns: ['token', 'kind', 'key_version', 'dek_id', 'nonce', 'ciphertext'],
-      rows: set.vault.map((v) => [v.token, v.kind, v.keyVersion, dataKey.id, v.nonce, v.ciphertext]),
-    },
-    {
-      table: 'user_logins_quarantine',
-      columns: ['message_id', 'reason', 'detail', 'preview', 'body_dek_id', 'body_nonce', 'body_ciphertext', 'key_version', 'sent_at', 'receive_count'],
-      rows: set.quarantine.map((q) => [
-        q.messageId, q.reason, q.detail, q.preview, dataKey.id, q.bodyNonce, q.bodyCiphertext, q.keyVersion, q.sentAt, q.receiveCount,
-      ]),
-    },
-    {
-      table: 'user_logins',
-      columns: ['user_id', 'device_type', 'masked_ip', 'masked_device_id', 'locale', 'app_version', 'create_date', 'message_id', 'app_version_text', 'key_version', 'sent_at'],
-      rows: set.logins.map((l) => [
-        l.userId, l.deviceType, l.maskedIp, l.maskedDeviceId, l.locale, l.appVersion, l.createDate, l.messageId, l.appVersionText, l.keyVersion, l.sentAt,
-      ]),
-    },
+    table(DATA_KEY_WRITE, [set.dataKey]),
+    table(QUARANTINE_WRITE, set.quarantine),
+    table(LOGIN_WRITE, set.logins),
   ];
 }
 

@@ -58,12 +58,12 @@ runCommand(definition, async ({ options: values }) => {
       const totals = await client.query<{ logins: string; quarantine: string; vault: string; repeated: string }>(
         `SELECT (SELECT count(*) FROM user_logins) AS logins,
                 (SELECT count(*) FROM user_logins_quarantine) AS quarantine,
-                (SELECT count(*) FROM pii_vault) AS vault,
+                (SELECT count(*) FROM user_logins WHERE pii_sealed IS NOT NULL) AS vault,
                 (SELECT count(*) FROM (SELECT masked_device_id FROM user_logins GROUP BY 1 HAVING count(*) > 1) d) AS repeated`,
       );
       const t = totals.rows[0];
       console.log(
-        `tables:   user_logins ${t?.logins} rows, user_logins_quarantine ${t?.quarantine}, pii_vault ${t?.vault} sealed values, ` +
+        `tables:   user_logins ${t?.logins} rows, user_logins_quarantine ${t?.quarantine}, ${t?.vault} with sealed originals, ` +
           `${t?.repeated} device tokens seen more than once`,
       );
       console.log('run it again: the same message ids are redelivered and nothing new is written.');

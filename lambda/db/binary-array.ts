@@ -8,7 +8,7 @@
  */
 export type ElementType = 'varchar' | 'text' | 'bytea' | 'int' | 'date' | 'timestamptz' | 'jsonb';
 
-/** Postgres type oids of the array elements, by the names WRITE_SQL's casts use. */
+/** Postgres type oids of the array elements, by the names the write's casts use (write-spec.ts). */
 const ELEMENT_OID: Readonly<Record<ElementType, number>> = {
   varchar: 1043,
   text: 25,
@@ -18,19 +18,6 @@ const ELEMENT_OID: Readonly<Record<ElementType, number>> = {
   timestamptz: 1184,
   jsonb: 3802,
 };
-
-/**
- * Parameter index (0-based) → element type, from the `$n::type[]` casts of a
- * statement: the statement's text is the one place the types are written.
- */
-export function arrayParameterTypes(sql: string): ReadonlyMap<number, ElementType> {
-  return new Map(
-    [...sql.matchAll(/\$(\d+)::([a-z]+)\[\]/g)].map(([, n, type]) => {
-      if (!type || !(type in ELEMENT_OID)) throw new Error(`no binary array encoding for ${type}[]`);
-      return [Number(n) - 1, type as ElementType];
-    }),
-  );
-}
 
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const MS_PER_DAY = 86_400_000;

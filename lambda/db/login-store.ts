@@ -1,98 +1,111 @@
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
-import { arrayParameterTypes, binaryArray } from './binary-array.js';
+import { binaryArray } from './binary-array.js';
 import { rowRejection } from './database-errors.js';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
-
-/**
- * The write's 29 parameters with their casts, as every call of a function
- * taking the write's arguments spells them: the batch write, and replay's
- * login_etl_replay_v1 (migration 13). The casts give every parameter's type,
- * so what encode() sends in binary fits either call.
- */
-export const WRITE_ARGUMENTS = `
-  $1::uuid, $2::text, $3::bytea, $4::varchar[], $5::varchar[], $6::varchar[],
-  $7::bytea[], $8::bytea[], $9::varchar[], $10::varchar[], $11::text[], $12::jsonb[],
-  $13::bytea[], $14::bytea[], $15::varchar[], $16::timestamptz[], $17::int[], $18::varchar[],
-  $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::int[], $24::date[],
-  $25::varchar[], $26::varchar[], $27::varchar[], $28::timestamptz[], $29::varchar[]`;
+import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues, type TableWrite } from './write-spec.js';
 
 /**
  * The whole write of a batch (of a chunk, for a large batch) as one call of
- * login_etl_write_v3p (migration 21: login_etl_write_v2 of migration 11, keyed
- * on (message_id, create_date); migration 8 explains the statement it runs):
- * one round trip and one implicit transaction; a redelivered batch is a no-op.
- * The binary encoding of the arrays reads their types from its casts.
+ * the write function (write-spec.ts; migration 8 explains the statement it
+ * runs): one round trip and one implicit transaction; a redelivered batch is
+ * a no-op.
  */
-export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v3p(${WRITE_ARGUMENTS})`;
-
-/** Column arrays for WRITE_SQL, in parameter order. */
-function writeParameters(set: WriteSet): unknown[] {
-  const { dataKey, vault, quarantine: q, logins: l } = set;
-  return [
-    dataKey.id,
-    dataKey.kekId,
-    dataKey.wrapped,
-    vault.map((v) => v.token),
-    vault.map((v) => v.kind),
-    vault.map((v) => v.keyVersion),
-    vault.map((v) => v.nonce),
-    vault.map((v) => v.ciphertext),
-    q.map((r) => r.messageId),
-    q.map((r) => r.reason),
-    q.map((r) => r.detail),
-    q.map((r) => r.preview),
-    q.map((r) => r.bodyNonce),
-    q.map((r) => r.bodyCiphertext),
-    q.map((r) => r.keyVersion),
-    q.map((r) => r.sentAt?.toISOString() ?? null),
-    q.map((r) => r.receiveCount),
-    l.map((r) => r.userId),
-    l.map((r) => r.deviceType),
-    l.map((r) => r.maskedIp),
-    l.map((r) => r.maskedDeviceId),
-    l.map((r) => r.locale),
-    l.map((r) => r.appVersion),
-    l.map((r) => r.createDate),
-    l.map((r) => r.messageId),
-    l.map((r) => r.appVersionText),
-    l.map((r) => r.keyVersion),
-    l.map((r) => r.sentAt.toISOString()),
-    q.map((r) => r.userToken),
-  ];
-}
-
-/** Parameter index → element type, read from WRITE_SQL's own casts, so the two cannot drift. */
-const ARRAY_PARAMETERS = arrayParameterTypes(WRITE_SQL);
+const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM ${WRITE_FUNCTION}(${WRITE_ARGUMENTS})`;
+const COPY_LOGINS_SQL = copySql(LOGIN_WRITE as TableWrite<unknown>);
 
 /**
- * writeParameters() as sent: every array in binary format. pg sends a Buffer
- * parameter as binary, so the server copies elements (array_recv) instead of
- * parsing array literals (array_in, hex-decoding every bytea), and the client
- * skips building those literals (pg's arrayString, hex-encoding every bytea).
+ * The write set as WRITE_ARGUMENTS' values, every array in binary format.
+ * pg sends a Buffer parameter as binary, so the server copies elements
+ * (array_recv) instead of parsing array literals (array_in, hex-decoding
+ * every bytea), and the client skips building those literals (pg's
+ * arrayString, hex-encoding every bytea). The pipeline's write and replay's
+ * call take the same.
  */
-function encodeWriteParameters(values: readonly unknown[]): unknown[] {
-  return values.map((value, i) => {
+export function writeArguments(set: WriteSet): unknown[] {
+  return writeValues(set).map((value, i) => {
     const type = ARRAY_PARAMETERS.get(i);
     return type && Array.isArray(value) ? (binaryArray(type, value) ?? value) : value;
   });
 }
 
-/** A write set as WRITE_ARGUMENTS' values, encoded as sent: the pipeline's write and replay's call take the same. */
-export function writeArguments(set: WriteSet): unknown[] {
-  return encodeWriteParameters(writeParameters(set));
+/**
+ * Chunks of at least this many logins take the COPY path; smaller ones (a
+ * batch of 10 above all) stay one round trip through the function. What was
+ * measured, and what was not: docs/performance.md.
+ */
+const COPY_MIN_ROWS = 100;
+
+/** COPY … FROM STDIN of one payload; resolves once the server has taken every row. */
+function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(payload);
+  });
 }
 
+type Reply = { k: 'd' | 'q'; message_id: string };
+
 export class PostgresLoginStore implements LoginStore {
-  constructor(readonly database: Database) {}
+  constructor(
+    readonly database: Database,
+    /** Chunks with at least this many logins are written by COPY (Infinity: never). */
+    readonly copyMinRows: number = COPY_MIN_ROWS,
+  ) {}
 
   encode(set: WriteSet): EncodedWrite {
+    if (set.logins.length >= this.copyMinRows) {
+      const head = writeArguments({ dataKey: set.dataKey, logins: [], quarantine: set.quarantine });
+      const payload = Buffer.from(copyText(LOGIN_WRITE, set.logins, set.dataKey), 'utf8');
+      return { write: () => this.#copy(set, head, payload) };
+    }
     const parameters = writeArguments(set);
     return { write: () => this.#write(set, parameters) };
   }
 
+  /**
+   * The COPY path: the write function with the chunk's data key and
+   * quarantine rows only, then one COPY of its login rows. COPY keeps no
+   * session state (no temporary table, no SET), so RDS Proxy goes on
+   * multiplexing. COPY has no ON CONFLICT: a row already there (a
+   * redelivery, 23505) or a row Postgres refuses fails the whole COPY, and
+   * the chunk is then written by the function, which skips what is there
+   * and lets the pipeline isolate a refused row.
+   */
+  async #copy(set: WriteSet, head: unknown[], payload: Buffer): Promise<WriteResult> {
+    const run = await this.database
+      .run(async (client) => {
+        const replies = await client.query<Reply>({ text: WRITE_SQL, values: head });
+        try {
+          await copyIn(client, COPY_LOGINS_SQL, payload);
+          return { replies: replies.rows, copied: true };
+        } catch (error) {
+          if (!rowRejection(error)) throw error;
+          return { replies: replies.rows, copied: false };
+        }
+      })
+      .catch((error: unknown) => {
+        throw rowRejection(error) ?? error;
+      });
+    const quarantined = new Set(run.value.replies.filter((r) => r.k === 'q').map((r) => r.message_id));
+    if (!run.value.copied) {
+      const rest = await this.#write(set, writeArguments(set));
+      for (const id of quarantined) rest.quarantined.add(id);
+      return { ...rest, retried: rest.retried || run.retried };
+    }
+    const written = new Set(set.logins.map((l) => l.messageId));
+    return run.connectMs === undefined
+      ? { written, quarantined, retried: run.retried }
+      : { written, quarantined, connectMs: run.connectMs, retried: run.retried };
+  }
+
   async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database
-      .run((client) => client.query<{ k: 'd' | 'q'; message_id: string }>({ text: WRITE_SQL, values: parameters }))
+      .run((client) => client.query<Reply>({ text: WRITE_SQL, values: parameters }))
       .catch((error: unknown) => {
         throw rowRejection(error) ?? error;
       });

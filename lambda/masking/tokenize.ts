@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { HmacSha256 } from './hmac-sha256.js';
+import type { PiiKind } from '../record/pii-fields.js';
 import type { Keyring } from './keyring.js';
 
-export type PiiKind = 'ip' | 'device_id';
 /**
  * What a token may stand for: the two PII kinds (user_logins, the vault),
  * and a user id, kept with a quarantined body so that forget can find it

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { PII_FIELDS } from '../record/pii-fields.js';
 
 /**
  * The one place where log output is scrubbed. Call sites never log bodies or
@@ -6,7 +7,14 @@ import { isIP } from 'node:net';
  * replacer) is the guarantee for the day one does by mistake: fields with PII
  * names are dropped, and IP-address-shaped text inside any string is masked.
  */
-const PII_KEYS = new Set(['ip', 'device_id', 'deviceid', 'body', 'password', 'secretstring', 'plaintext']);
+const PII_KEYS = new Set<string>([
+  ...PII_FIELDS.map((f) => f.field),
+  'deviceid',
+  'body',
+  'password',
+  'secretstring',
+  'plaintext',
+]);
 
 // Runs of characters an IPv4/IPv6 address is made of; each run is then
 // checked with the real parser, so times, versions and hex tokens survive.

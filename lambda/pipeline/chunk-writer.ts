@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { RowRejectedError } from '../errors.js';
 import type { BatchOutcomes } from './batch-outcomes.js';
 import { rejectedRow, type PrepareContext } from './prepare-record.js';
-import type { DataKeyLease, DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, VaultEntry, WriteResult, WriteSet } from './types.js';
+import type { DataKeyLease, DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, WriteResult, WriteSet } from './types.js';
 
 /** A chunk's records prepared for their write, with the data key lease their seals count against. */
 export interface PreparedChunk {
@@ -112,23 +112,12 @@ export function encodeAhead(store: LoginStore, set: WriteSet): EncodedWrite {
   }
 }
 
-/** What a segment stores: its rows, and each vault entry once however many rows share it. */
+/** What a segment stores: its login rows and its quarantine rows, in event order. */
 export function toWriteSet(segment: readonly PreparedRecord[], dataKey: DataKeyRef): WriteSet {
-  const set: WriteSet = { dataKey, logins: [], vault: [], quarantine: [] };
-  const tokens = new Set<string>();
+  const set: WriteSet = { dataKey, logins: [], quarantine: [] };
   for (const item of segment) {
-    if (item.kind === 'quarantine') {
-      set.quarantine.push(item.row);
-      continue;
-    }
-    set.logins.push(item.row);
-    for (const entry of item.vault) addOnce(set.vault, tokens, entry);
+    if (item.kind === 'quarantine') set.quarantine.push(item.row);
+    else set.logins.push(item.row);
   }
   return set;
-}
-
-function addOnce(list: VaultEntry[], seen: Set<string>, entry: VaultEntry): void {
-  if (seen.has(entry.token)) return;
-  seen.add(entry.token);
-  list.push(entry);
 }

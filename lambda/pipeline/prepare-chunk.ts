@@ -40,7 +40,6 @@ export async function prepareChunk(
     tokenizer: p.tokenizer,
     dataKey: lease.key,
     now: p.now,
-    sealedByToken: lease.sealed,
     lease,
     unwrapEnvelopes: p.unwrapEnvelopes,
   };

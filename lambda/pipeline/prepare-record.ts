@@ -1,26 +1,23 @@
 import type { KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { PermanentRecordError, QuarantineReason, type RowRejectedError } from '../errors.js';
-import type { PiiKind, Tokenizer } from '../masking/tokenize.js';
+import type { Tokenizer } from '../masking/tokenize.js';
 import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
-import { quarantineContext, seal, vaultContext, type Sealed } from '../vault/seal.js';
+import { PII_FIELDS } from '../record/pii-fields.js';
+import { quarantineContext, seal, type Sealed } from '../vault/seal.js';
+import { sealOriginals } from '../vault/sealed-originals.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
-import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow, VaultEntry } from './types.js';
+import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow } from './types.js';
 
 /** What preparing a batch needs: the masking key and the current data key. */
 export interface PrepareContext {
   tokenizer: Tokenizer;
-  /** The current data key (in the pipeline a KeyObject, imported once per key). */
-  dataKey: Buffer | KeyObject;
+  /** The current data key, imported once per key. */
+  dataKey: KeyObject;
   /** Used when a record carries no SentTimestamp (hand-written events). */
   now: Date;
-  /**
-   * Sealed values by token under `dataKey`, so a repeated value is sealed once:
-   * this batch's, or (in the pipeline) every batch's under the same data key.
-   */
-  sealedByToken: Map<string, VaultEntry>;
   /** Open SNS and EventBridge envelopes (UNWRAP_ENVELOPES); on unless false. */
   unwrapEnvelopes?: boolean;
   /**
@@ -37,6 +34,10 @@ function sealCounted(ctx: PrepareContext, plaintext: Buffer, context: string): S
   return seal(ctx.dataKey, plaintext, context);
 }
 
+/** Positions of the token columns' fields in PII_FIELDS. */
+const IP = PII_FIELDS.findIndex((f) => f.column === 'masked_ip');
+const DEVICE_ID = PII_FIELDS.findIndex((f) => f.column === 'masked_device_id');
+
 function sentAt(record: SQSRecord, fallback: Date): Date {
   for (const raw of [record.attributes?.SentTimestamp, record.attributes?.ApproximateFirstReceiveTimestamp]) {
     const ms = Number(raw);
@@ -50,31 +51,23 @@ function receiveCount(record: SQSRecord): number | null {
   return Number.isInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : null;
 }
 
-function vaultEntry(ctx: PrepareContext, kind: PiiKind, value: string): VaultEntry {
-  const token = ctx.tokenizer.token(kind, value);
-  let entry = ctx.sealedByToken.get(token);
-  if (!entry) {
-    const sealed = sealCounted(ctx, Buffer.from(value, 'utf8'), vaultContext(kind, token));
-    entry = { token, kind, keyVersion: ctx.tokenizer.version, ...sealed };
-    ctx.sealedByToken.set(token, entry);
-  }
-  return entry;
-}
-
-function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext, ip: VaultEntry, device: VaultEntry): LoginRow {
+function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext): LoginRow {
   const sent = sentAt(record, ctx.now);
+  const tokens = PII_FIELDS.map((f) => ctx.tokenizer.token(f.kind, message[f.field]));
+  ctx.lease?.take();
   return {
     messageId: record.messageId,
     userId: message.user_id,
     deviceType: message.device_type,
-    maskedIp: ip.token,
-    maskedDeviceId: device.token,
+    maskedIp: tokens[IP] as string,
+    maskedDeviceId: tokens[DEVICE_ID] as string,
     locale: message.locale,
     appVersion: encodeAppVersion(message.app_version),
     appVersionText: message.app_version,
     createDate: sent.toISOString().slice(0, 10),
     sentAt: sent,
     keyVersion: ctx.tokenizer.version,
+    piiSealed: sealOriginals(ctx.dataKey, PII_FIELDS.map((f) => message[f.field]), record.messageId),
   };
 }
 
@@ -119,12 +112,5 @@ export function prepareRecord(record: SQSRecord, ctx: PrepareContext): PreparedR
   if (!parsed.ok) {
     return { kind: 'quarantine', messageId: record.messageId, row: quarantineRow(record, parsed.error, parsed.json, ctx) };
   }
-  const ip = vaultEntry(ctx, 'ip', parsed.message.ip);
-  const device = vaultEntry(ctx, 'device_id', parsed.message.device_id);
-  return {
-    kind: 'login',
-    messageId: record.messageId,
-    row: loginRow(record, parsed.message, ctx, ip, device),
-    vault: [ip, device],
-  };
+  return { kind: 'login', messageId: record.messageId, row: loginRow(record, parsed.message, ctx) };
 }

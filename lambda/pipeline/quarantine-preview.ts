@@ -1,10 +1,10 @@
 import type { Tokenizer } from '../masking/tokenize.js';
 import { LoginMessageSchema } from '../record/login-schema.js';
+import { PII_FIELDS } from '../record/pii-fields.js';
 
 /** The login's own fields whose values may be shown, each only when valid by the schema's rule for it. */
 const SHOWN_FIELDS = ['user_id', 'device_type', 'locale', 'app_version'] as const;
-const PII_FIELDS = ['ip', 'device_id'] as const;
-const KNOWN = new Set<string>([...SHOWN_FIELDS, ...PII_FIELDS]);
+const KNOWN = new Set<string>([...SHOWN_FIELDS, ...PII_FIELDS.map((f) => f.field)]);
 
 /**
  * What an analyst may see of a quarantined body without unsealing it (the
@@ -27,10 +27,10 @@ export function quarantinePreview(json: unknown, bodyLength: number, tokenizer: 
     const valid = typeof value === 'string' && LoginMessageSchema.shape[name].safeParse(value).success;
     fields[name] = valid ? value : `<${typeName(value)}>`;
   }
-  for (const name of PII_FIELDS) {
-    if (!(name in body)) continue;
-    const value = body[name];
-    fields[name] = typeof value === 'string' ? `token:${tokenizer.token(name, value)}` : `<${typeName(value)}>`;
+  for (const { field, kind } of PII_FIELDS) {
+    if (!(field in body)) continue;
+    const value = body[field];
+    fields[field] = typeof value === 'string' ? `token:${tokenizer.token(kind, value)}` : `<${typeName(value)}>`;
   }
   const unknown = Object.keys(body).filter((k) => !KNOWN.has(k)).length;
   return JSON.stringify({ type: 'object', length: bodyLength, fields, unknown_fields: unknown });

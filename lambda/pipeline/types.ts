@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import type { PiiKind } from '../masking/tokenize.js';
 import type { QuarantineReason } from '../errors.js';
 
 /** A row of user_logins, ready to write: PII already replaced by tokens. */
@@ -16,15 +15,8 @@ export interface LoginRow {
   createDate: string;
   sentAt: Date;
   keyVersion: string;
-}
-
-/** One sealed original for the vault, keyed by its token. */
-export interface VaultEntry {
-  token: string;
-  kind: PiiKind;
-  keyVersion: string;
-  nonce: Buffer;
-  ciphertext: Buffer;
+  /** The originals of its personal fields, sealed together under the chunk's data key (sealed-originals.ts). */
+  piiSealed: Buffer;
 }
 
 export interface QuarantineRow {
@@ -43,7 +35,7 @@ export interface QuarantineRow {
 }
 
 export type PreparedRecord =
-  | { kind: 'login'; messageId: string; row: LoginRow; vault: VaultEntry[] }
+  | { kind: 'login'; messageId: string; row: LoginRow }
   | { kind: 'quarantine'; messageId: string; row: QuarantineRow };
 
 export interface DataKeyRef {
@@ -53,11 +45,12 @@ export interface DataKeyRef {
 }
 
 /**
- * The most values one record may seal under its chunk's data key: its ip
- * and device id, then its whole body if Postgres refuses the row and it is
- * quarantined. A quarantined body alone seals once.
+ * The most values one record may seal under its chunk's data key: its
+ * originals (all its personal fields, pii-fields.ts, in one seal), then its
+ * whole body if Postgres refuses the row and it is quarantined. A
+ * quarantined body alone seals once.
  */
-export const SEALS_PER_RECORD = 3;
+export const SEALS_PER_RECORD = 2;
 
 /**
  * Uses of one data key reserved ahead (a chunk's worst case), then counted
@@ -67,11 +60,6 @@ export const SEALS_PER_RECORD = 3;
 export interface DataKeyLease extends DataKeyRef {
   /** The plaintext key, imported once. */
   readonly key: KeyObject;
-  /**
-   * Values sealed under this key so far, by token: a value seen in an
-   * earlier chunk or batch reuses its entry instead of being sealed again.
-   */
-  readonly sealed: Map<string, VaultEntry>;
   take(): void;
   release(): void;
 }
@@ -88,7 +76,6 @@ export interface DataKeys {
 export interface WriteSet {
   dataKey: DataKeyRef;
   logins: LoginRow[];
-  vault: VaultEntry[];
   quarantine: QuarantineRow[];
 }
 

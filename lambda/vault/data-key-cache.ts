@@ -1,5 +1,5 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys, type VaultEntry } from '../pipeline/types.js';
+import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys } from '../pipeline/types.js';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
 
 export interface ActiveDataKey {
@@ -8,17 +8,7 @@ export interface ActiveDataKey {
   key: KeyObject;
   wrapped: Buffer;
   kekId: string;
-  /**
-   * Values sealed under this key, by token: a value seen in an earlier chunk
-   * or batch reuses its entry (same key, same AAD, same ciphertext) instead
-   * of paying for an AES-GCM seal again. Tokens and ciphertexts only, never
-   * a plaintext; it goes with the key when the key is replaced.
-   */
-  sealed: Map<string, VaultEntry>;
 }
-
-/** Beyond this many sealed values (about 400 bytes each), a key's cache starts over. */
-const SEALED_CACHE_LIMIT = 10_000;
 
 /**
  * The most values one data key may ever seal, whatever VAULT_DATA_KEY_MAX_USES
@@ -73,10 +63,9 @@ export class DataKeyCache implements DataKeys {
     if (!this.#active || this.#active.uses + count > this.maxUses) {
       const id = randomUUID();
       const { plaintext, wrapped, kekId } = await this.kek.generateDataKey(id);
-      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId, sealed: new Map() }, uses: 0 };
+      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0 };
     }
     const state = this.#active;
-    if (state.dataKey.sealed.size > SEALED_CACHE_LIMIT) state.dataKey.sealed.clear();
     state.uses += count;
     return lease(state, count);
   }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from 'node:crypto';
-import type { PiiKind } from '../masking/tokenize.js';
+import type { PiiKind } from '../record/pii-fields.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
@@ -67,6 +67,25 @@ export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string
   const body = cipher.update(plaintext);
   const final = cipher.final();
   return { nonce, ciphertext: Buffer.concat([body, final, cipher.getAuthTag()]) };
+}
+
+/**
+ * seal() into one buffer: `prefix` bytes first, then the nonce, the
+ * ciphertext and its tag, written in place (no concatenation per value).
+ */
+export function sealFramed(key: KeyObject, plaintext: Buffer, context: string, prefix: Buffer): Buffer {
+  const nonce = randomNonce();
+  const cipher = createCipheriv(ALGORITHM, key, nonce);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = cipher.update(plaintext);
+  const final = cipher.final();
+  const out = Buffer.allocUnsafe(prefix.length + NONCE_BYTES + body.length + final.length + TAG_BYTES);
+  let offset = prefix.copy(out, 0);
+  offset += nonce.copy(out, offset);
+  offset += body.copy(out, offset);
+  offset += final.copy(out, offset);
+  cipher.getAuthTag().copy(out, offset);
+  return out;
 }
 
 export function open(key: Buffer, sealed: Sealed, context: string): Buffer {

@@ -1,4 +1,4 @@
-import type { PiiKind } from '../masking/tokenize.js';
+import type { PiiKind } from '../record/pii-fields.js';
 import { KekError, type KeyEncryptionKey } from './key-encryption-key.js';
 import { open, quarantineContext, vaultContext, VaultAuthenticationError } from './seal.js';
 

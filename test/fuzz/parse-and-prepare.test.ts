@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { PermanentRecordError, QuarantineReason } from '../../lambda/errors.js';
@@ -12,7 +12,7 @@ import { envelopedBody, loginBody, nastyBodies } from './arbitraries.js';
 
 const reasons = new Set<string>(Object.values(QuarantineReason));
 const tokenizer = new Tokenizer(parseKeyring(JSON.stringify({ current: 'v1', v1: `base64:${randomBytes(32).toString('base64')}` }), 'test'));
-const ctx = (): PrepareContext => ({ tokenizer, dataKey: randomBytes(32), now: new Date(), sealedByToken: new Map() });
+const ctx = (): PrepareContext => ({ tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date() });
 
 function assertTotal(body: string): void {
   const r = parseLogin(body);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { arrayParameterTypes, binaryArray, type ElementType } from '../../lambda/db/binary-array.js';
-import { WRITE_SQL } from '../../lambda/db/login-store.js';
+import { binaryArray, type ElementType } from '../../lambda/db/binary-array.js';
+import { ARRAY_PARAMETERS, WRITE_ARGUMENTS } from '../../lambda/db/write-spec.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -105,14 +105,14 @@ describe('binary array parameters, checked against Postgres text input', () => {
     assert.equal(binaryArray('bytea', ['00ff']), undefined);
   });
 
-  it("reads every array parameter's type from the write statement's casts", () => {
-    const types = arrayParameterTypes(WRITE_SQL);
-    assert.equal(types.size, 26, 'every parameter but the data key id, KEK id and wrapped key is an array');
-    assert.equal(types.get(28), 'varchar', 'the quarantine user tokens, last');
-    assert.equal(types.get(3), 'varchar');
-    assert.equal(types.get(6), 'bytea');
-    assert.equal(types.get(11), 'jsonb');
-    assert.equal(types.get(27), 'timestamptz');
-    assert.throws(() => arrayParameterTypes('SELECT $1::numeric[]'), /numeric/);
+  it("encodes every array parameter with the type the write's casts give it", () => {
+    const types = ARRAY_PARAMETERS;
+    assert.equal(types.size, 22, 'every parameter but the data key id, KEK id and wrapped key is an array');
+    assert.equal(types.get(3), 'varchar', 'the quarantined message ids, first');
+    assert.equal(types.get(6), 'jsonb', 'the previews');
+    assert.equal(types.get(12), 'varchar', 'the quarantine user tokens');
+    assert.equal(types.get(23), 'timestamptz', 'the logins sent times');
+    assert.equal(types.get(24), 'bytea', 'the sealed originals, last');
+    for (const [i, type] of types) assert.ok(WRITE_ARGUMENTS.includes(`$${i + 1}::${type}[]`), `$${i + 1} is cast to ${type}[]`);
   });
 });

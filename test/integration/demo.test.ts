@@ -31,7 +31,7 @@ describe('npm run demo', () => {
     assert.match(first.stdout, /applied 001_user_logins/);
     assert.match(first.stdout, /^login: +the handler ran as login_etl_pipeline \(not a superuser\)/m);
     assert.match(first.stdout, /100 received: 99 written, 0 duplicate, 1 quarantined \(schema_violation: 1\), 0 failed/);
-    assert.match(first.stdout, /user_logins 99 rows, user_logins_quarantine 1, pii_vault 198 sealed values/);
+    assert.match(first.stdout, /user_logins 99 rows, user_logins_quarantine 1, 99 with sealed originals/);
     assert.deepEqual(findPii(first.stdout + first.stderr), []);
 
     const second = await runTool('demo', [], env);

@@ -106,7 +106,7 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     assert.deepEqual(again.counts, { written: 0, duplicate: 3, quarantined: 0, failed: 0 });
   });
 
-  it('retention drops whole months past it, their sealed originals and data keys; newer rows, erasures and the audit stay', async () => {
+  it('retention drops whole months past it, their sealed originals and the data keys only they used; newer rows, erasures and the audit stay', async () => {
     const oldEtl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     const old = monthsFromNow(-40);
     try {
@@ -119,11 +119,10 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     await maintain(true);
     const [retired] = await partitionsOf(ids('retired')[0] as string);
     assert.equal(retired?.part, monthName(old));
-    const tokens = await db.pool.query(`SELECT masked_ip, masked_device_id FROM user_logins WHERE user_id = 'retired-user'`);
-    const { masked_ip: ip, masked_device_id: device } = tokens.rows[0];
-    const key = await db.pool.query(`SELECT dek_id FROM pii_vault WHERE token = $1`, [ip]);
-    const oldKey = key.rows[0].dek_id as string;
-    const keptKey = await db.pool.query(`SELECT DISTINCT dek_id FROM pii_vault WHERE dek_id <> $1`, [oldKey]);
+    const key = await db.pool.query(`SELECT pii_dek_id FROM user_logins WHERE user_id = 'retired-user'`);
+    const oldKey = key.rows[0].pii_dek_id as string;
+    const keptKey = await db.pool.query(`SELECT DISTINCT pii_dek_id AS dek_id FROM user_logins WHERE pii_dek_id <> $1 AND create_date >= '2000-01-01'`, [oldKey]);
+    assert.ok(keptKey.rows.length > 0);
     // Data keys younger than a day are never deleted (a batch may be about to use one).
     await db.pool.query(`UPDATE vault_data_keys SET created_at = now() - interval '2 days'`);
     await db.pool.query(`INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason) VALUES ('e'||repeat('0', 63), 'ip', 'gone', 'x', 'test')`);
@@ -137,7 +136,7 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     const drops = planned.filter((a) => a.action === 'drop_partition').map((a) => a.target);
     assert.ok(drops.includes(monthName(old)) && drops.includes('user_logins_p201906'), JSON.stringify(planned));
     assert.ok(!drops.includes(monthName(monthsFromNow(-24))), 'the month 24 months back is kept');
-    assert.deepEqual(planned.filter((a) => a.action === 'delete_orphans').map((a) => a.target), ['pii_vault', 'vault_data_keys']);
+    assert.deepEqual(planned.filter((a) => a.action === 'delete_orphans').map((a) => a.target), ['vault_data_keys']);
     assert.deepEqual(await counted(), beforeCounts, 'a dry run changes nothing');
 
     assert.deepEqual(await maintain(true, 25), planned);
@@ -147,14 +146,12 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     assert.equal(afterCounts.erasures, beforeCounts.erasures);
     assert.equal(afterCounts.audit, beforeCounts.audit);
     assert.equal((await partitionsOf(ids('route1')[0] as string)).length, 1, 'last month is kept');
-    const left = await db.pool.query(`SELECT count(*)::int AS n FROM pii_vault WHERE token IN ($1, $2)`, [ip, device]);
-    assert.equal(left.rows[0].n, 0, 'its sealed originals went with it');
     const keys = await db.pool.query(`SELECT id FROM vault_data_keys`);
     assert.ok(!keys.rows.some((k) => k.id === oldKey), 'its data key went with it');
     for (const { dek_id } of keptKey.rows) assert.ok(keys.rows.some((k) => k.id === dek_id), 'the keys of kept rows stay');
-    const unreferenced = await db.pool.query(`SELECT count(*)::int AS n FROM pii_vault v WHERE NOT EXISTS
-      (SELECT 1 FROM user_logins l WHERE l.masked_ip = v.token OR l.masked_device_id = v.token)`);
-    assert.equal(unreferenced.rows[0].n, 0);
+    const orphans = await db.pool.query(`SELECT count(*)::int AS n FROM vault_data_keys k WHERE NOT EXISTS
+      (SELECT 1 FROM user_logins l WHERE l.pii_dek_id = k.id) AND NOT EXISTS (SELECT 1 FROM user_logins_quarantine q WHERE q.body_dek_id = k.id)`);
+    assert.equal(orphans.rows[0].n, 0, 'no data key is left that nothing uses');
     const tables = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname IN ($1, 'user_logins_p201906')`, [monthName(old)]);
     assert.equal(tables.rows[0].n, 0, 'detached and dropped');
   });

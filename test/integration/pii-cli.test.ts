@@ -164,7 +164,7 @@ describe('the PII command-line tools', () => {
     const run = await cli('forget', ['--user-id', s.user_id, '--reason', 'DSR-1']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /forgotten at .* \(audit #\d+\)/);
-    assert.match(run.stdout, /vault entries shredded: +1 ip, 1 device_id/);
+    assert.match(run.stdout, /values now recoverable by no one: +1 ip, 1 device_id/);
     const after = await cli('unmask', ['--user-id', s.user_id, '--reason', 'DSR-1 check']);
     assert.deepEqual([after.code, after.stdout], [3, '']);
     assert.match(after.stderr, /erased on \d{4}-\d\d-\d\dT/);

@@ -173,39 +173,30 @@ describe('forget: erasure by crypto-shredding', () => {
     assert.deepEqual((await bodies()).map((b) => b.sealed), [false, false]);
   });
 
-  it('waits for a batch in flight, and keeps the value that batch shares', async () => {
+  it('does not wait for a batch in flight that shares a value: each row holds its own originals', async () => {
     assert.equal((await ingest([login('user-e', sample(8))], 'erasure-race')).counts.written, 1);
     const e = await rowOf('user-e');
-    const dek = (await db.pool.query<{ dek_id: string }>('SELECT dek_id FROM pii_vault WHERE token = $1', [e.masked_ip])).rows[0];
     // The pipeline's login, mid-statement: F's row with E's ip, not yet committed.
     const writer = new pg.Client({ connectionString: db.pipelineUrl });
     await writer.connect();
     try {
       await writer.query('BEGIN');
       await writer.query(
-        `INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext)
-         VALUES ($1, 'ip', 'v1', $2, '\\x00', '\\x00') ON CONFLICT (token) DO NOTHING`,
-        [e.masked_ip, dek?.dek_id],
-      );
-      await writer.query(
-        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at, create_date)
-         VALUES ('user-f', $1, $2, 'race-f', 'v1', now(), current_date)`,
+        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at, create_date, pii_dek_id, pii_sealed)
+         VALUES ('user-f', $1, $2, 'race-f', 'v1', now(), current_date, gen_random_uuid(), '\\x01')`,
         [e.masked_ip, 'f'.repeat(64)],
       );
-      let settled = false;
-      const forgetting = forget(client, request('user-e')).finally(() => {
-        settled = true;
-      });
-      await sleep(300);
-      assert.equal(settled, false, 'forget waits for the open batch');
+      const result = await forget(client, request('user-e'));
+      assert.equal(result.clearedRows, 1, "forget cleared E's row without waiting for the open batch");
       await writer.query('COMMIT');
-      const result = await forgetting;
-      assert.deepEqual([result.shredded, result.keptShared], [{ ip: 0, device_id: 1 }, 1]);
     } finally {
       await writer.query('ROLLBACK').catch(() => undefined);
       await writer.end();
     }
-    assert.deepEqual((await show({ kind: 'ip', token: e.masked_ip })).values.map((v) => v.value), [sample(8).ip]);
+    const f = await db.pool.query<{ held: boolean }>(`SELECT pii_sealed IS NOT NULL AS held FROM user_logins WHERE message_id = 'race-f'`);
+    assert.deepEqual(f.rows, [{ held: true }], "the batch's row keeps its own sealed originals");
+    const gone = await db.pool.query(`SELECT 1 FROM user_logins WHERE user_id = 'user-e' AND pii_sealed IS NOT NULL`);
+    assert.equal(gone.rowCount, 0, "none of E's originals are left");
   });
 
   it('gives up cleanly when the vault stays locked, changing nothing', async () => {
@@ -236,8 +227,9 @@ describe('forget: erasure by crypto-shredding', () => {
       const redelivered = await ingest([bodies[2] ?? ''], 'erasure'); // same message id as the first delivery
       assert.equal(redelivered.counts.duplicate, 1);
       assert.equal((await show({ kind: 'user', userId: 'user-c' })).outcome, 'erased', 'unmask still refuses');
-      const vault = await db.pool.query('SELECT 1 FROM pii_vault WHERE token = ANY($1)', [[c.masked_ip, c.masked_device_id]]);
-      assert.equal(vault.rowCount, 0, 'the sealed originals stay shredded');
+      const sealed = await db.pool.query(`SELECT 1 FROM user_logins WHERE user_id = 'user-c' AND pii_sealed IS NOT NULL`);
+      assert.equal(sealed.rowCount, 0, 'the sealed originals stay cleared');
+      assert.equal(c.masked_ip.length, 64);
     },
   );
 });

@@ -143,26 +143,28 @@ describe('unmask: recovery of the originals', () => {
   it('a tampered ciphertext, a swapped entry or a wrong masking key fails authentication, never yields garbage', async () => {
     const a = await tokensOf((samples[10] as SampleLogin).user_id);
     const b = await tokensOf((samples[11] as SampleLogin).user_id);
-    const original = await db.pool.query<{ ciphertext: Buffer; nonce: Buffer; dek_id: string }>(
-      'SELECT ciphertext, nonce, dek_id FROM pii_vault WHERE token = $1', [a.masked_ip],
+    const original = await db.pool.query<{ message_id: string; pii_sealed: Buffer; pii_dek_id: string }>(
+      'SELECT message_id, pii_sealed, pii_dek_id FROM user_logins WHERE masked_ip = $1', [a.masked_ip],
     );
-    const row = original.rows[0] ?? assert.fail('no vault row');
+    assert.ok(original.rows.length > 0, 'a row with sealed originals');
     try {
-      await db.pool.query(`UPDATE pii_vault SET ciphertext = set_byte(ciphertext, 0, get_byte(ciphertext, 0) # 1) WHERE token = $1`, [a.masked_ip]);
+      await db.pool.query(`UPDATE user_logins SET pii_sealed = set_byte(pii_sealed, 20, get_byte(pii_sealed, 20) # 1) WHERE masked_ip = $1`, [a.masked_ip]);
       await assert.rejects(run({ kind: 'ip', token: a.masked_ip }), VaultAuthenticationError);
-      // b's sealed value copied into a's row: its context (kind:token) no longer matches.
+      // b's sealed originals copied into a's rows: their context (b's message id) no longer matches.
       await db.pool.query(
-        `UPDATE pii_vault SET (nonce, ciphertext, dek_id) = (SELECT nonce, ciphertext, dek_id FROM pii_vault WHERE token = $2) WHERE token = $1`,
+        `UPDATE user_logins SET (pii_sealed, pii_dek_id) = (SELECT pii_sealed, pii_dek_id FROM user_logins WHERE masked_ip = $2 LIMIT 1)
+         WHERE masked_ip = $1`,
         [a.masked_ip, b.masked_ip],
       );
       await assert.rejects(run({ kind: 'ip', token: a.masked_ip }), VaultAuthenticationError);
     } finally {
-      await db.pool.query('UPDATE pii_vault SET ciphertext = $2, nonce = $3, dek_id = $4 WHERE token = $1', [
-        a.masked_ip,
-        row.ciphertext,
-        row.nonce,
-        row.dek_id,
-      ]);
+      for (const row of original.rows) {
+        await db.pool.query('UPDATE user_logins SET pii_sealed = $2, pii_dek_id = $3 WHERE message_id = $1', [
+          row.message_id,
+          row.pii_sealed,
+          row.pii_dek_id,
+        ]);
+      }
     }
     assert.equal((await run({ kind: 'ip', token: a.masked_ip })).outcome, 'ok');
 

@@ -74,13 +74,16 @@ describe('database roles and what each can see', () => {
     }
   });
 
-  it("the pipeline's login can insert into the vault but not read it, nor touch anything else (SQLSTATE 42501)", async () => {
+  it("the pipeline's login can insert login rows with their sealed originals but not read them, nor touch anything else (SQLSTATE 42501)", async () => {
     const writer = new pg.Client({ connectionString: db.pipelineUrl });
     await writer.connect();
     clients.push(writer);
     assert.deepEqual((await writer.query('SELECT session_user AS u')).rows, [{ u: 'login_etl_pipeline' }]);
     await refused(writer, 'SELECT * FROM pii_vault');
     await refused(writer, 'SELECT ciphertext FROM pii_vault');
+    await refused(writer, `INSERT INTO pii_vault (token, kind, key_version, dek_id, nonce, ciphertext) VALUES ('t', 'ip', 'v1', gen_random_uuid(), '\\x00', '\\x00')`);
+    await refused(writer, 'SELECT pii_sealed FROM user_logins');
+    await refused(writer, 'SELECT masked_ip, masked_device_id FROM user_logins');
     await refused(writer, 'SELECT wrapped_key FROM vault_data_keys');
     await refused(writer, 'SELECT body_ciphertext FROM user_logins_quarantine');
     await refused(writer, 'SELECT * FROM user_logins');
@@ -93,7 +96,8 @@ describe('database roles and what each can see', () => {
     await refused(writer, 'DROP TABLE user_logins_quarantine');
     await refused(writer, 'ALTER TABLE pii_vault DISABLE TRIGGER ALL');
     await refused(writer, 'ALTER FUNCTION login_etl_write_v2 SECURITY DEFINER');
-    await refused(writer, 'ALTER FUNCTION login_etl_write_v2 RESET search_path');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v3 SECURITY DEFINER');
+    await refused(writer, 'ALTER FUNCTION login_etl_write_v3 RESET search_path');
     await refused(writer, 'CREATE TABLE public.shadow (id int)');
     await refused(writer, `INSERT INTO pii_unmask_audit (requested_by, subject_kind, subject, reason, outcome) VALUES ('x', 'user_id', 'u', 'r', 'ok')`);
     await refused(writer, `INSERT INTO pii_erasures (token, kind, user_id, requested_by, reason) VALUES ('t', 'ip', 'u', 'x', 'r')`);
@@ -101,7 +105,7 @@ describe('database roles and what each can see', () => {
     await refused(writer, 'CREATE ROLE sneaky LOGIN');
     await refused(writer, 'CREATE DATABASE sneaky');
     const replace = (await db.pool.query<{ def: string }>(
-      `SELECT pg_get_functiondef('login_etl_write_v2'::regproc) AS def`,
+      `SELECT pg_get_functiondef('login_etl_write_v3'::regproc) AS def`,
     )).rows[0]?.def ?? assert.fail('no write function');
     await refused(writer, replace);
   });
@@ -112,6 +116,8 @@ describe('database roles and what each can see', () => {
     assert.deepEqual(rows.rows, [{ n: 99, d: 99 }]);
     await analyst.query('SELECT message_id, reason, preview FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM pii_vault');
+    await refused(analyst, 'SELECT pii_sealed FROM user_logins');
+    await refused(analyst, 'SELECT pii_dek_id FROM user_logins');
     await refused(analyst, 'SELECT body_ciphertext FROM user_logins_quarantine');
     await refused(analyst, 'SELECT user_token FROM user_logins_quarantine');
     await refused(analyst, 'SELECT * FROM vault_data_keys');
@@ -121,15 +127,12 @@ describe('database roles and what each can see', () => {
     const execute = await analyst.query<{ role: string; may: boolean }>(
       `SELECT r AS role, has_function_privilege(r, p.oid, 'EXECUTE') AS may
        FROM pg_proc p, unnest(ARRAY['login_etl_writer', 'login_etl_analyst', 'login_etl_operator']) AS r
-       WHERE p.proname IN ('login_etl_write_v1', 'login_etl_write_v2') ORDER BY r, p.proname`,
+       WHERE p.proname IN ('login_etl_write_v1', 'login_etl_write_v2', 'login_etl_write_v3') ORDER BY r, p.proname`,
     );
     assert.deepEqual(execute.rows, [
-      { role: 'login_etl_analyst', may: false },
-      { role: 'login_etl_analyst', may: false },
-      { role: 'login_etl_operator', may: false },
-      { role: 'login_etl_operator', may: false },
-      { role: 'login_etl_writer', may: true },
-      { role: 'login_etl_writer', may: true },
+      ...Array(3).fill({ role: 'login_etl_analyst', may: false }),
+      ...Array(3).fill({ role: 'login_etl_operator', may: false }),
+      ...Array(3).fill({ role: 'login_etl_writer', may: true }),
     ]);
   });
 
@@ -153,7 +156,7 @@ describe('database roles and what each can see', () => {
 
   it('stored tokens resist a dictionary of every sample ip without the key, and differ under another key', async () => {
     const stored = new Set(
-      (await db.pool.query<{ t: string }>('SELECT masked_ip AS t FROM user_logins UNION SELECT token FROM pii_vault')).rows.map((r) => r.t),
+      (await db.pool.query<{ t: string }>('SELECT masked_ip AS t FROM user_logins')).rows.map((r) => r.t),
     );
     const ips = sampleBodies.map((b) => (JSON.parse(b) as { ip?: string }).ip).filter((ip): ip is string => Boolean(ip));
     const dictionary = ips.flatMap((ip) =>
@@ -168,10 +171,10 @@ describe('database roles and what each can see', () => {
 
   it('no table holds a sample ip or device id in plain text (every text, json and bytea column)', async () => {
     assert.ok(samplePii.length >= 198);
-    const counts = await db.pool.query<{ audit: string; vault: string }>(
-      'SELECT (SELECT count(*) FROM pii_unmask_audit) AS audit, (SELECT count(*) FROM pii_vault) AS vault',
+    const counts = await db.pool.query<{ audit: string; sealed: string }>(
+      'SELECT (SELECT count(*) FROM pii_unmask_audit) AS audit, (SELECT count(*) FROM user_logins WHERE pii_sealed IS NOT NULL) AS sealed',
     );
-    assert.deepEqual(counts.rows, [{ audit: '2', vault: '196' }], 'audit and vault rows were scanned too');
+    assert.deepEqual(counts.rows, [{ audit: '2', sealed: '98' }], 'audit rows and sealed originals (all but the user forgotten above) were scanned too');
     assert.deepEqual(await scanDatabaseForPii(db.pool), []);
   });
 });

@@ -42,7 +42,11 @@ describe('pipeline against a real Postgres', () => {
       assert.deepEqual(again.counts, { written: 0, duplicate: 100, quarantined: 0, failed: 0 });
       assert.equal(await count(db, 'user_logins'), 99);
       assert.equal(await count(db, 'user_logins_quarantine'), 1);
-      assert.equal(await count(db, 'pii_vault'), 198, 'one vault entry per distinct ip and device id');
+      assert.equal(await count(db, 'pii_vault'), 0, 'no shared vault: the originals are in their rows');
+      const sealed = await db.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM user_logins WHERE pii_sealed IS NOT NULL AND pii_dek_id IS NOT NULL',
+      );
+      assert.equal(sealed.rows[0]?.n, 99, 'every login row holds its own sealed originals');
 
       const dates = await db.pool.query(`SELECT DISTINCT create_date::text AS d FROM user_logins`);
       assert.deepEqual(dates.rows, [{ d: '2026-11-01' }], 'create_date comes from SentTimestamp');

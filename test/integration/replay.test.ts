@@ -3,7 +3,8 @@ import { createSecretKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
-import { WRITE_ARGUMENTS, writeArguments } from '../../lambda/db/login-store.js';
+import { writeArguments } from '../../lambda/db/login-store.js';
+import { WRITE_ARGUMENTS } from '../../lambda/db/write-spec.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { toWriteSet } from '../../lambda/pipeline/chunk-writer.js';
@@ -124,8 +125,11 @@ describe('replay: quarantined messages through the pipeline again', () => {
     );
 
     // Its values were sealed under its body's data key, and open for unmask.
-    const vault = await db.pool.query<{ dek_id: string }>('SELECT dek_id FROM pii_vault WHERE token IN ($1, $2)', [landed?.masked_ip, landed?.masked_device_id]);
-    assert.deepEqual(vault.rows.map((r) => r.dek_id), [quarantinedBody?.body_dek_id, quarantinedBody?.body_dek_id]);
+    const sealed = await db.pool.query<{ dek_id: string }>(
+      'SELECT pii_dek_id AS dek_id FROM user_logins WHERE masked_ip = $1 AND masked_device_id = $2 AND pii_sealed IS NOT NULL',
+      [landed?.masked_ip, landed?.masked_device_id],
+    );
+    assert.deepEqual(sealed.rows.map((r) => r.dek_id), [quarantinedBody?.body_dek_id]);
     const shown = await unmask(operator, { subject: { kind: 'user', userId: sample(1).user_id }, context }, { reader });
     assert.deepEqual(shown.values.map((v) => v.value).sort(), [sample(1).device_id, sample(1).ip].sort());
   });
@@ -273,7 +277,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
     });
     const before = await quarantineRow(id);
     // The write cannot run (as after a bad deploy): not the row's fault, so not a reason to requarantine it.
-    await db.pool.query('REVOKE EXECUTE ON FUNCTION login_etl_replay_v1 FROM login_etl_operator');
+    await db.pool.query('REVOKE EXECUTE ON FUNCTION login_etl_replay_v2 FROM login_etl_operator');
     try {
       await assert.rejects(replay({ ...REJECTED, messageId: id }), (error: unknown) => {
         assert.ok(error instanceof ReplayStoppedError);
@@ -281,14 +285,14 @@ describe('replay: quarantined messages through the pipeline again', () => {
         return true;
       });
     } finally {
-      await db.pool.query('GRANT EXECUTE ON FUNCTION login_etl_replay_v1 TO login_etl_operator');
+      await db.pool.query('GRANT EXECUTE ON FUNCTION login_etl_replay_v2 TO login_etl_operator');
     }
     assert.deepEqual(await quarantineRow(id), before);
     assert.equal(await loginRow(id), undefined);
     assert.deepEqual((await auditOf(id)).map((a) => [a.requested_by, a.outcome]), [[OPERATOR, 'failed']]);
   });
 
-  it('login_etl_replay_v1 lands only a quarantined message with its sealed body, its data key and its sent time', async () => {
+  it('login_etl_replay_v2 lands only a quarantined message with its sealed body, its data key and its sent time', async () => {
     const id = idOf('direct');
     await withConstraint(async () => {
       await ingest([ios(6)], 'direct');
@@ -297,11 +301,11 @@ describe('replay: quarantined messages through the pipeline again', () => {
     const k = (await db.pool.query<{ kek_id: string; wrapped_key: Buffer }>('SELECT kek_id, wrapped_key FROM vault_data_keys WHERE id = $1', [q.body_dek_id])).rows[0];
     const dataKey = await reader.dataKey({ dekId: q.body_dek_id, kekId: k?.kek_id ?? '', wrappedKey: k?.wrapped_key ?? Buffer.alloc(0) });
     const call = (messageId: string, sent: number, dekId = q.body_dek_id, extraQuarantine = false) => {
-      const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date(), sealedByToken: new Map() };
+      const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date() };
       const items = [prepareRecord(sqsRecord(ios(6), { messageId, sentTimestamp: sent }), ctx)];
       if (extraQuarantine) items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
       const parameters = writeArguments(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
-      return operator.query({ text: `SELECT * FROM login_etl_replay_v1(${WRITE_ARGUMENTS}, $30::text, $31::text)`, values: [...parameters, 'mallory', 'INC-0'] });
+      return operator.query({ text: `SELECT * FROM login_etl_replay_v2(${WRITE_ARGUMENTS}, $26::text, $27::text)`, values: [...parameters, 'mallory', 'INC-0'] });
     };
     const refused = (promise: Promise<unknown>, message: RegExp) =>
       assert.rejects(promise, (error: { code?: string; message: string }) => {
@@ -330,14 +334,14 @@ describe('replay: quarantined messages through the pipeline again', () => {
               has_function_privilege('login_etl_writer', p.oid, 'EXECUTE') AS writer,
               has_function_privilege('login_etl_analyst', p.oid, 'EXECUTE') AS analyst,
               EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a WHERE a.grantee = 0) AS public
-       FROM pg_proc p WHERE p.proname IN ('login_etl_audit_replay', 'login_etl_replay_v1', 'login_etl_requarantine_v1') ORDER BY 1`,
+       FROM pg_proc p WHERE p.proname IN ('login_etl_audit_replay', 'login_etl_replay_v1', 'login_etl_replay_v2', 'login_etl_requarantine_v1') ORDER BY 1`,
     );
     const admin = (await db.pool.query<{ u: string }>('SELECT current_user AS u')).rows[0]?.u;
     const pinned = ['search_path=pg_catalog, public, pg_temp'];
     assert.deepEqual(fns.rows, [
       // The audit row's insert, for the two below only: with their rights, callable by nobody else.
       { fn: 'login_etl_audit_replay', definer: false, owner: admin, config: pinned, operator: false, writer: false, analyst: false, public: false },
-      ...['login_etl_replay_v1', 'login_etl_requarantine_v1'].map((fn) => ({
+      ...['login_etl_replay_v1', 'login_etl_replay_v2', 'login_etl_requarantine_v1'].map((fn) => ({
         fn, definer: true, owner: admin, config: pinned, operator: true, writer: false, analyst: false, public: false,
       })),
     ]);
@@ -352,6 +356,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
       await refused(pipeline, `SELECT login_etl_requarantine_v1('m', 'invalid_json', 'd', 'o', 'r')`);
       await refused(pipeline, `SELECT login_etl_replay_v1(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+      await refused(pipeline, `SELECT login_etl_replay_v2(${Array(27).fill('NULL').join(', ')})`);
     } finally {
       await pipeline.end();
     }
@@ -366,7 +371,9 @@ describe('replay: quarantined messages through the pipeline again', () => {
     await refused(operator, 'DELETE FROM pii_unmask_audit');
     await refused(operator, `SELECT login_etl_write_v2(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+    await refused(operator, `SELECT login_etl_write_v3(${Array(25).fill('NULL').join(', ')})`);
     await refused(operator, 'ALTER FUNCTION login_etl_replay_v1 RESET search_path');
+    await refused(operator, 'ALTER FUNCTION login_etl_replay_v2 RESET search_path');
     await refused(operator, `SELECT login_etl_audit_replay('m', 'replayed', 'o', 'r')`);
   });
 

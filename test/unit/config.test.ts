@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   it('caps VAULT_DATA_KEY_MAX_USES at 2^30, whatever is configured, and names the variable', () => {
     assert.equal(loadConfig(minimal).vault.dataKeyMaxUses, 100_000);
     assert.equal(loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: String(2 ** 30) }).vault.dataKeyMaxUses, 2 ** 30);
-    for (const bad of [String(2 ** 30 + 1), '4294967296', '1e12', '2', '0', '-5', '1.5', 'lots']) {
+    for (const bad of [String(2 ** 30 + 1), '4294967296', '1e12', '1', '0', '-5', '1.5', 'lots']) {
       assert.throws(
         () => loadConfig({ ...minimal, VAULT_DATA_KEY_MAX_USES: bad }),
         (e: unknown) => e instanceof ConfigError && e.variable === 'VAULT_DATA_KEY_MAX_USES',

@@ -33,11 +33,13 @@
  * The writer gains SELECT on create_date: an ON CONFLICT arbiter's columns
  * must be readable (42501 otherwise); a date, readable by analysts too.
  *
- * The batch write's conflict target follows: login_etl_write_v3p is
- * login_etl_write_v2 with ON CONFLICT (message_id, create_date) for the login
- * rows. Every earlier login_etl_write_vN is given the same target in place, since with the old one
- * they fail on the partitioned table: sandboxes still running the previous
- * code, and replay's login_etl_replay_v1, keep writing during a deploy.
+ * The batch write's conflict target follows (lambda/db/write-spec.ts):
+ * login_etl_write_v4 is login_etl_write_v3 (migration 15) with ON CONFLICT
+ * (message_id, create_date) for the login rows. Every earlier
+ * login_etl_write_vN gets the same target in place, since with the old one it
+ * fails on the partitioned table: sandboxes still running the previous code,
+ * and replay's functions (login_etl_replay_v1 and v2 call v2 and v3), keep
+ * writing during a deploy.
  */
 export const sql = `
 DO $convert$
@@ -130,12 +132,12 @@ BEGIN
       RAISE EXCEPTION 'function % has no insert into user_logins on conflict (message_id) for this migration to re-key', fn;
     END IF;
     EXECUTE keyed;
-    IF fn::text LIKE '%login_etl_write_v2(%' THEN
-      EXECUTE replace(keyed, '.login_etl_write_v2(', '.login_etl_write_v3p(');
+    IF fn::text LIKE '%login_etl_write_v3(%' THEN
+      EXECUTE replace(keyed, '.login_etl_write_v3(', '.login_etl_write_v4(');
     END IF;
   END LOOP;
 END
 $write$;
-REVOKE ALL ON FUNCTION login_etl_write_v3p FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION login_etl_write_v3p TO login_etl_writer;
+REVOKE ALL ON FUNCTION login_etl_write_v4 FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION login_etl_write_v4 TO login_etl_writer;
 `;

@@ -11,6 +11,8 @@ import { sql as auditStampedByDatabase } from './010_audit_stamped_by_database.j
 import { sql as writeV2QuarantineUserToken } from './011_write_v2_quarantine_user_token.js';
 import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
+import { sql as sealedOriginalsInline } from './014_sealed_originals_inline.js';
+import { sql as writeV3 } from './015_write_v3.js';
 import { sql as maintenance } from './020_maintenance.js';
 import { sql as partitionUserLogins } from './021_partition_user_logins.js';
 
@@ -41,6 +43,8 @@ export const migrations: readonly TimedMigration[] = [
   { version: 11, name: 'write_v2_quarantine_user_token', sql: writeV2QuarantineUserToken },
   { version: 12, name: 'audit_replay', sql: auditReplay },
   { version: 13, name: 'replay_functions', sql: replayFunctions },
+  { version: 14, name: 'sealed_originals_inline', sql: sealedOriginalsInline },
+  { version: 15, name: 'write_v3', sql: writeV3 },
   { version: 20, name: 'maintenance', sql: maintenance },
   { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
 ];

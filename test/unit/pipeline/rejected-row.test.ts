@@ -8,7 +8,7 @@ import { sqsRecord } from '../../../tools/lib/sqs-event.js';
 import { eventBridgeWrapped, snsWrapped } from '../../support/envelopes.js';
 
 const tokenizer = new Tokenizer({ current: 'v1', keys: new Map([['v1', randomBytes(32)]]) });
-const ctx: PrepareContext = { tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date(), sealedByToken: new Map() };
+const ctx: PrepareContext = { tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date() };
 const login = { user_id: 'u-refused', app_version: '2.3.0', device_type: 'ios', ip: '10.9.8.7', locale: 'en', device_id: 'd-1' };
 const refused = new RowRejectedError('23514', 'SQLSTATE 23514: the database refused the row (an integrity constraint)');
 

@@ -85,6 +85,7 @@ describe('what the tools print', () => {
       erasedAt: new Date('2026-11-02T10:00:00Z'),
       auditId: '9',
       loginRows: 2,
+      clearedRows: 2,
       shredded: { ip: 1, device_id: 2 },
       keptShared: 1,
       alreadyGone: 0,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { PiiKind } from '../../../lambda/masking/tokenize.js';
+import type { PiiKind } from '../../../lambda/record/pii-fields.js';
 import { KekError, LocalKek, type DataKey, type KeyEncryptionKey } from '../../../lambda/vault/key-encryption-key.js';
 import { seal, vaultContext, VaultAuthenticationError } from '../../../lambda/vault/seal.js';
 import { VaultReader, type StoredVaultEntry } from '../../../lambda/vault/vault-reader.js';

@@ -1,8 +1,9 @@
+import type { PiiColumn } from '../../../lambda/record/pii-fields.js';
 import type { ClientBase } from 'pg';
 import type { OperatorContext } from './operator-context.js';
 
 /** What an audit row is about: a token of either kind, a user id, or (replay) a quarantined message's id. */
-export type AuditSubjectKind = 'masked_ip' | 'masked_device_id' | 'user_id' | 'message_id';
+export type AuditSubjectKind = PiiColumn | 'user_id' | 'message_id';
 
 /**
  * ok: every value shown; partial: some values shown, some were not in the

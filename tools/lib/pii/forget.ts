@@ -1,7 +1,9 @@
 import type { ClientBase } from 'pg';
 import type { Keyring } from '../../../lambda/masking/keyring.js';
 import { Tokenizer } from '../../../lambda/masking/tokenize.js';
+import { PII_FIELDS } from '../../../lambda/record/pii-fields.js';
 import { FORGOTTEN_OUTCOME, rowForgottenAt } from './forgotten-users.js';
+import { TOKEN_VALUES } from './unmask.js';
 import { writeAudit } from './audit.js';
 import type { OperatorContext } from './operator-context.js';
 
@@ -11,50 +13,58 @@ export interface ForgetResult {
   auditId: string;
   /** The user's rows in user_logins: kept, masked, for analytics. */
   loginRows: number;
-  /** Vault entries deleted: from now on these originals exist nowhere in the database. */
+  /** The user's rows whose sealed originals were cleared. */
+  clearedRows: number;
+  /** Distinct values whose last sealed copies this erasure cleared: from now on these originals exist nowhere in the database. */
   shredded: { ip: number; device_id: number };
   /** Distinct values that users who were not forgotten also carry: kept for them. */
   keptShared: number;
-  /** Distinct values already gone from the vault (an earlier erasure). */
+  /** Distinct values no live row carries whose copies were already gone (an earlier erasure). */
   alreadyGone: number;
   /** Quarantined messages whose preview names the user, and what became of their sealed bodies. */
   quarantine: { sealed: number; shredded: number; notPermitted: boolean };
 }
 
 /**
- * The user's distinct tokens; those no live row of anyone else carries are
- * deleted from the vault and recorded in pii_erasures. The caller's marker
- * (written just before, same transaction) already makes this user's own rows
- * dead, which is also what lets a second erasure of a shared value succeed
- * once every user carrying it was forgotten.
+ * The user's rows lose their sealed originals (each row holds its own, so
+ * no other user's are touched); the user's distinct tokens that no live row
+ * of anyone else carries are recorded in pii_erasures: from now on those
+ * originals exist nowhere in the database. The caller's marker (written just
+ * before, same transaction) already makes this user's own rows dead, which
+ * is also what lets a second erasure of a shared value be recorded once
+ * every user carrying it was forgotten.
  */
 const SHRED_SQL = `
 WITH candidates AS (
   SELECT DISTINCT t.kind, t.token, l.user_id
   FROM user_logins l
-  CROSS JOIN LATERAL (VALUES ('ip', l.masked_ip), ('device_id', l.masked_device_id)) AS t(kind, token)
+  CROSS JOIN LATERAL (VALUES ${TOKEN_VALUES('l')}) AS t(kind, token)
   WHERE l.user_id = $1 AND t.token IS NOT NULL
 ), doomed AS (
   SELECT c.kind, c.token, c.user_id FROM candidates c
   WHERE CASE c.kind
-    WHEN 'ip' THEN NOT EXISTS (
-      SELECT 1 FROM user_logins o WHERE o.masked_ip = c.token AND ${rowForgottenAt('o')} IS NULL)
-    ELSE NOT EXISTS (
-      SELECT 1 FROM user_logins o WHERE o.masked_device_id = c.token AND ${rowForgottenAt('o')} IS NULL)
+${PII_FIELDS.map((f) => `    WHEN '${f.kind}' THEN NOT EXISTS (
+      SELECT 1 FROM user_logins o WHERE o.${f.column} = c.token AND ${rowForgottenAt('o')} IS NULL)`).join('\n')}
   END
+), cleared AS (
+  UPDATE user_logins l SET pii_sealed = NULL, pii_dek_id = NULL
+  WHERE l.user_id = $1 AND (l.pii_sealed IS NOT NULL OR l.pii_dek_id IS NOT NULL)
+  RETURNING 1
 ), shredded AS (
-  DELETE FROM pii_vault v USING doomed d
-  WHERE v.token = d.token AND v.kind = d.kind
-  RETURNING v.token, v.kind, d.user_id
+  -- What the user's rows held before this statement (its snapshot): the values it clears.
+  SELECT DISTINCT d.kind, d.token FROM doomed d JOIN user_logins h ON h.user_id = $1 AND h.pii_sealed IS NOT NULL
+  CROSS JOIN LATERAL (VALUES ${TOKEN_VALUES('h')}) AS t(kind, token)
+  WHERE t.kind = d.kind AND t.token = d.token
 ), recorded AS (
   -- The user id from the rows, not $1: a parameter is folded into the plan, and one longer
   -- than the column (a quarantined message's user_id, which no login row has) would fail it.
   INSERT INTO pii_erasures (token, kind, user_id, stated_operator, reason)
-  SELECT s.token, s.kind, s.user_id, $2, $3 FROM shredded s
+  SELECT d.token, d.kind, d.user_id, $2, $3 FROM doomed d
   ON CONFLICT (token) DO NOTHING
 )
 SELECT (SELECT count(*) FROM candidates) AS candidates,
        (SELECT count(*) FROM doomed) AS doomed,
+       (SELECT count(*) FROM cleared) AS cleared,
        (SELECT count(*) FROM shredded WHERE kind = 'ip') AS ip,
        (SELECT count(*) FROM shredded WHERE kind = 'device_id') AS device_id`;
 
@@ -81,15 +91,13 @@ export function userTokens(keyring: Keyring, userId: string): string[] {
 
 /**
  * Erasure by crypto-shredding, in one transaction:
- * 1. lock pii_vault against the pipeline's inserts (SHARE ROW EXCLUSIVE; the
- *    operator role may take it because it may DELETE there). Without the
- *    lock, a batch committing a second user's row for a shared value while
- *    this runs would not be seen, and that user's value would be deleted too;
- *    with it, such a batch either committed before (and is seen) or waits.
- *    Ingestion pauses for the few milliseconds this takes.
+ * 1. lock pii_vault (SHARE ROW EXCLUSIVE; the operator role may take it
+ *    because it may DELETE there): the pipeline no longer writes the vault
+ *    (migration 14), but replay takes the same lock, so a forget and a
+ *    replay of the same user's message queue instead of crossing.
  * 2. write the "forgotten" audit row (see forgotten-users.ts);
- * 3. delete the vault entries only forgotten users reference, record them in
- *    pii_erasures;
+ * 3. clear the sealed originals of the user's rows; record in pii_erasures
+ *    the values only forgotten users carried;
  * 4. shred the sealed bodies of quarantined messages that name the user
  *    (NULL the ciphertext; reason and masked preview stay), if the role may.
  * The login rows stay: they hold tokens only.
@@ -112,7 +120,7 @@ export async function forget(
       outcome: FORGOTTEN_OUTCOME,
       valuesReturned: 0,
     });
-    const shred = await client.query<{ candidates: string; doomed: string; ip: string; device_id: string }>(SHRED_SQL, [
+    const shred = await client.query<{ candidates: string; doomed: string; cleared: string; ip: string; device_id: string }>(SHRED_SQL, [
       userId,
       context.operator,
       context.reason,
@@ -142,6 +150,7 @@ export async function forget(
       erasedAt: audit.requestedAt,
       auditId: audit.id,
       loginRows: Number(logins.rows[0]?.n ?? 0),
+      clearedRows: Number(s?.cleared ?? 0),
       shredded: { ip, device_id: deviceId },
       keptShared: candidates - doomed,
       alreadyGone: doomed - ip - deviceId,

@@ -1,12 +1,12 @@
 import type { Keyring } from '../../../lambda/masking/keyring.js';
-import { Tokenizer, type PiiKind } from '../../../lambda/masking/tokenize.js';
+import { Tokenizer } from '../../../lambda/masking/tokenize.js';
+import { piiColumn, type PiiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
 import { canonicalIp } from '../../../lambda/record/ip-address.js';
 import { UsageError } from '../cli.js';
-import { tokenColumn } from './subject.js';
 
 export interface LookupResult {
   kind: PiiKind;
-  column: 'masked_ip' | 'masked_device_id';
+  column: PiiColumn;
   /** Current version first, then older ones, newest first. */
   tokens: { version: string; token: string; current: boolean }[];
 }
@@ -31,7 +31,7 @@ export function lookupTokens(keyring: Keyring, kind: PiiKind, given: string): Lo
     .allTokens(kind, value)
     .map(({ version, token }) => ({ version, token, current: version === keyring.current }))
     .sort((a, b) => Number(b.current) - Number(a.current) || Number(b.version.slice(1)) - Number(a.version.slice(1)));
-  return { kind, column: tokenColumn(kind), tokens };
+  return { kind, column: piiColumn(kind), tokens };
 }
 
 /** Plain lines for a terminal; the SQL line can be pasted into psql as is. */

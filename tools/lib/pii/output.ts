@@ -1,5 +1,5 @@
+import { piiColumn } from '../../../lambda/record/pii-fields.js';
 import type { ForgetResult } from './forget.js';
-import { tokenColumn } from './subject.js';
 import type { UnmaskResult } from './unmask.js';
 
 // Values come from message producers: a device id may hold terminal escape
@@ -29,7 +29,7 @@ export function formatUnmask(result: UnmaskResult): { stdout: string; stderr: st
   const subject =
     result.subject.kind === 'user'
       ? `user ${printable(result.subject.userId)}`
-      : `${tokenColumn(result.subject.kind)} ${result.subject.token}`;
+      : `${piiColumn(result.subject.kind)} ${result.subject.token}`;
   const notes: string[] = [];
   if (result.outcome === 'erased') notes.push(`${subject}: erased on ${day(result.erasedAt)}; nothing to show`);
   if (result.outcome === 'not_found') notes.push(`${subject}: not found (no login row and no vault entry)`);
@@ -37,12 +37,12 @@ export function formatUnmask(result: UnmaskResult): { stdout: string; stderr: st
     notes.push(`${subject}: ${result.erasedRows} earlier login row(s) were erased on ${day(result.erasedAt)}; not shown`);
   }
   for (const m of result.missing) {
-    notes.push(`${tokenColumn(m.kind)} ${m.token}: not in the vault${m.erasedAt ? ` (erased on ${day(m.erasedAt)})` : ''}`);
+    notes.push(`${piiColumn(m.kind)} ${m.token}: not in the vault${m.erasedAt ? ` (erased on ${day(m.erasedAt)})` : ''}`);
   }
   const shown = result.values.map((v) => ({ ...v, text: printable(v.value) }));
   const width = Math.max(0, ...shown.map((v) => v.text.length));
   const lines = shown.map(
-    (v) => `${v.kind.padEnd(9)}  ${v.text.padEnd(width)}  ${tokenColumn(v.kind)}=${v.token}  key=${v.keyVersion}  rows=${v.rows}`,
+    (v) => `${v.kind.padEnd(9)}  ${v.text.padEnd(width)}  ${piiColumn(v.kind)}=${v.token}  key=${v.keyVersion}  rows=${v.rows}`,
   );
   notes.push(`audit #${result.auditId}: ${result.outcome}, ${result.values.length} value(s) shown`);
   return {
@@ -58,9 +58,10 @@ export function formatForget(result: ForgetResult): { stdout: string; stderr: st
   const stdout = [
     `user ${printable(result.userId)}: forgotten at ${result.erasedAt.toISOString()} (audit #${result.auditId})`,
     `  login rows kept, masked:                 ${result.loginRows}`,
-    `  vault entries shredded:                  ${result.shredded.ip} ip, ${result.shredded.device_id} device_id`,
-    `  values kept, shared with other users:    ${result.keptShared}`,
-    `  values already gone from the vault:      ${result.alreadyGone}`,
+    `  login rows' sealed originals cleared:    ${result.clearedRows}`,
+    `  values now recoverable by no one:        ${result.shredded.ip} ip, ${result.shredded.device_id} device_id`,
+    `  values other users' rows still carry:    ${result.keptShared}`,
+    `  values erased by an earlier forget:      ${result.alreadyGone}`,
     `  quarantined bodies naming the user:      ${q.sealed} sealed, ${q.shredded} shredded`,
   ].join('\n');
   const stderr = q.notPermitted

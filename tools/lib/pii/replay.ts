@@ -1,7 +1,8 @@
 import { createSecretKey } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { rowRejection } from '../../../lambda/db/database-errors.js';
-import { WRITE_ARGUMENTS, writeArguments } from '../../../lambda/db/login-store.js';
+import { writeArguments } from '../../../lambda/db/login-store.js';
+import { WRITE_ARGUMENTS, WRITE_PARAMETERS } from '../../../lambda/db/write-spec.js';
 import type { QuarantineReason } from '../../../lambda/errors.js';
 import type { Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { toWriteSet } from '../../../lambda/pipeline/chunk-writer.js';
@@ -86,7 +87,7 @@ type SealedRow = LockedRow & { body_dek_id: string; body_nonce: Buffer; body_cip
 const isSealed = (row: LockedRow): row is SealedRow =>
   row.body_ciphertext !== null && row.body_nonce !== null && row.body_dek_id !== null && row.kek_id !== null && row.wrapped_key !== null;
 
-const REPLAY_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_replay_v1(${WRITE_ARGUMENTS}, $30::text, $31::text)`;
+const REPLAY_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_replay_v2(${WRITE_ARGUMENTS}, $${WRITE_PARAMETERS.length + 1}::text, $${WRITE_PARAMETERS.length + 2}::text)`;
 const REQUARANTINE_SQL = `SELECT out_outcome AS outcome, out_audit_id AS audit_id FROM login_etl_requarantine_v1($1, $2, $3, $4, $5)`;
 const SHRED_SQL = `UPDATE user_logins_quarantine SET body_dek_id = NULL, body_nonce = NULL, body_ciphertext = NULL WHERE message_id = $1`;
 const FORGOTTEN_SQL = `SELECT ${rowForgottenAt('r')} AS erased_at
@@ -223,7 +224,6 @@ async function replayContext(row: SealedRow, deps: ReplayDeps): Promise<PrepareC
     tokenizer: deps.tokenizer,
     dataKey: createSecretKey(key),
     now: deps.now?.() ?? new Date(),
-    sealedByToken: new Map(),
     unwrapEnvelopes: deps.unwrapEnvelopes,
     lease: sealsOfOneRecord(row.body_dek_id),
   };

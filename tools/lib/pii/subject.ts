@@ -1,13 +1,10 @@
-import type { PiiKind } from '../../../lambda/masking/tokenize.js';
+import { piiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
 import { UsageError } from '../cli.js';
 import type { AuditSubjectKind } from './audit.js';
 
 /** What unmask is asked about: one token, or every value of one user. */
 export type UnmaskSubject = { kind: PiiKind; token: string } | { kind: 'user'; userId: string };
 
-/** The user_logins column that holds tokens of a kind. Fixed names, never input. */
-export const tokenColumn = (kind: PiiKind): 'masked_ip' | 'masked_device_id' =>
-  kind === 'ip' ? 'masked_ip' : 'masked_device_id';
 
 const TOKEN = /^[0-9a-f]{64}$/;
 
@@ -35,5 +32,5 @@ export function parseSubject(values: {
 
 export function auditSubject(subject: UnmaskSubject): { subjectKind: AuditSubjectKind; subject: string } {
   if (subject.kind === 'user') return { subjectKind: 'user_id', subject: subject.userId };
-  return { subjectKind: tokenColumn(subject.kind), subject: subject.token };
+  return { subjectKind: piiColumn(subject.kind), subject: subject.token };
 }

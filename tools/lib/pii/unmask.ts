@@ -1,13 +1,15 @@
 import type { ClientBase } from 'pg';
 import type { Keyring } from '../../../lambda/masking/keyring.js';
-import { tokenize, type PiiKind } from '../../../lambda/masking/tokenize.js';
+import { tokenize } from '../../../lambda/masking/tokenize.js';
+import { PII_FIELDS, piiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
 import { VaultAuthenticationError } from '../../../lambda/vault/seal.js';
-import type { StoredVaultEntry, VaultReader } from '../../../lambda/vault/vault-reader.js';
+import type { StoredDataKeyRef, VaultReader } from '../../../lambda/vault/vault-reader.js';
+import { openOriginals, originalsKeyIds, parseOriginals, type OriginalsRow } from '../../../lambda/vault/sealed-originals.js';
 import { writeAudit, type AuditOutcome } from './audit.js';
 import { rowForgottenAt } from './forgotten-users.js';
 import type { OperatorContext } from './operator-context.js';
-import { auditSubject, tokenColumn, type UnmaskSubject } from './subject.js';
+import { auditSubject, type UnmaskSubject } from './subject.js';
 
 interface UnmaskedValue {
   kind: PiiKind;
@@ -36,85 +38,77 @@ export class VaultIntegrityError extends Error {
   override readonly name = 'VaultIntegrityError';
 }
 
-interface VaultRow {
-  token: string;
-  kind: PiiKind;
+/** A login row whose sealed originals unmask opens: one per distinct pair of tokens it needs. */
+interface SealedLoginRow {
+  message_id: string;
+  masked_ip: string;
+  masked_device_id: string;
   key_version: string;
-  dek_id: string;
-  kek_id: string;
-  wrapped_key: Buffer;
-  nonce: Buffer;
-  ciphertext: Buffer;
+  pii_dek_id: string;
+  pii_sealed: Buffer;
 }
 
-type Entry = StoredVaultEntry & { keyVersion: string; rows: number };
+/** A token unmask must show, and how many live rows carry it. */
+interface Wanted {
+  kind: PiiKind;
+  token: string;
+  rows: number;
+}
 
 /** What the database says about the subject, before anything is decrypted. */
 interface Gathered {
   verdict: 'values' | 'erased' | 'not_found';
-  entries: Entry[];
-  missing: UnmaskResult['missing'];
+  wanted: Wanted[];
+  /** Live rows whose sealed originals hold the wanted values. */
+  sealed: SealedLoginRow[];
   erasedAt: Date | null;
   erasedRows: number;
 }
 
-const VAULT_SQL = `
-SELECT v.token, v.kind, v.key_version, v.dek_id, k.kek_id, k.wrapped_key, v.nonce, v.ciphertext
-FROM pii_vault v JOIN vault_data_keys k ON k.id = v.dek_id
-WHERE v.token = ANY($1::varchar[])`;
+/** SQL: a row's tokens as (kind, token) pairs, one per personal field. */
+export const TOKEN_VALUES = (alias: string): string => PII_FIELDS.map((f) => `('${f.kind}', ${alias}.${f.column})`).join(', ');
 
-async function readVault(client: ClientBase, wanted: { kind: PiiKind; token: string; rows: number }[]) {
-  const { rows } = await client.query<VaultRow>(VAULT_SQL, [wanted.map((w) => w.token)]);
-  const byToken = new Map(rows.map((r) => [`${r.kind}:${r.token}`, r]));
-  const entries: Entry[] = [];
-  const absent: { kind: PiiKind; token: string }[] = [];
-  for (const w of wanted) {
-    const r = byToken.get(`${w.kind}:${w.token}`);
-    if (!r) {
-      absent.push({ kind: w.kind, token: w.token });
-      continue;
-    }
-    entries.push({
-      token: r.token,
-      kind: r.kind,
-      keyVersion: r.key_version,
-      dekId: r.dek_id,
-      kekId: r.kek_id,
-      wrappedKey: r.wrapped_key,
-      nonce: r.nonce,
-      ciphertext: r.ciphertext,
-      rows: w.rows,
-    });
-  }
-  const erased = await client.query<{ token: string; erased_at: Date }>(
-    'SELECT token, erased_at FROM pii_erasures WHERE token = ANY($1::varchar[])',
-    [absent.map((a) => a.token)],
+const SEALED_COLUMNS = 'l.message_id, l.masked_ip, l.masked_device_id, l.key_version, l.pii_dek_id, l.pii_sealed';
+
+/** Live rows with their sealed originals, one per distinct pair of tokens, newest first. */
+async function sealedRows(client: ClientBase, where: string, parameter: string): Promise<SealedLoginRow[]> {
+  const { rows } = await client.query<SealedLoginRow>(
+    `SELECT DISTINCT ON (l.masked_ip, l.masked_device_id) ${SEALED_COLUMNS} FROM user_logins l
+     WHERE ${where} AND l.pii_sealed IS NOT NULL AND ${rowForgottenAt('l')} IS NULL
+     ORDER BY l.masked_ip, l.masked_device_id, l.sent_at DESC NULLS LAST`,
+    [parameter],
   );
-  const erasedAt = new Map(erased.rows.map((r) => [r.token, r.erased_at]));
-  return { entries, missing: absent.map((a) => ({ ...a, erasedAt: erasedAt.get(a.token) ?? null })) };
+  return rows;
 }
 
 /**
- * One token: shown while a live row carries it, or while no row does (the
- * vault is keyed by token; a value nobody was forgotten for stays readable).
- * A value shared with a user who was forgotten stays readable for the others.
+ * One token: shown while a live row carries it with its sealed originals.
+ * A value shared with a user who was forgotten stays readable for the
+ * others: each row holds its own.
  */
 async function gatherToken(client: ClientBase, kind: PiiKind, token: string): Promise<Gathered> {
   const refs = await client.query<{ total: string; live: string; erased_at: Date | null }>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE erased_at IS NULL) AS live, max(erased_at) AS erased_at
-     FROM (SELECT ${rowForgottenAt('l')} AS erased_at FROM user_logins l WHERE l.${tokenColumn(kind)} = $1) r`,
+     FROM (SELECT ${rowForgottenAt('l')} AS erased_at FROM user_logins l WHERE l.${piiColumn(kind)} = $1) r`,
     [token],
   );
   const total = Number(refs.rows[0]?.total ?? 0);
   const live = Number(refs.rows[0]?.live ?? 0);
   const erasedRows = total - live;
-  if (total > 0 && live === 0) {
-    return { verdict: 'erased', entries: [], missing: [], erasedAt: refs.rows[0]?.erased_at ?? null, erasedRows };
-  }
-  const { entries, missing } = await readVault(client, [{ kind, token, rows: live }]);
-  if (entries.length > 0) return { verdict: 'values', entries, missing: [], erasedAt: null, erasedRows };
-  const erasedAt = missing[0]?.erasedAt ?? null;
-  return { verdict: erasedAt ? 'erased' : 'not_found', entries: [], missing: [], erasedAt, erasedRows };
+  const nothing = { wanted: [], sealed: [], erasedRows };
+  if (total > 0 && live === 0) return { verdict: 'erased', ...nothing, erasedAt: refs.rows[0]?.erased_at ?? null };
+  const sealed = (await sealedRows(client, `l.${piiColumn(kind)} = $1`, token)).slice(0, 1);
+  if (sealed.length > 0) return { verdict: 'values', wanted: [{ kind, token, rows: live }], sealed, erasedAt: null, erasedRows };
+  const erasedAt = (await erasures(client, [token])).get(token) ?? null;
+  return { verdict: erasedAt ? 'erased' : 'not_found', ...nothing, erasedAt };
+}
+
+async function erasures(client: ClientBase, tokens: readonly string[]): Promise<Map<string, Date>> {
+  const erased = await client.query<{ token: string; erased_at: Date }>(
+    'SELECT token, erased_at FROM pii_erasures WHERE token = ANY($1::varchar[])',
+    [tokens],
+  );
+  return new Map(erased.rows.map((r) => [r.token, r.erased_at]));
 }
 
 /** Every distinct value of one user's live rows; rows covered by an erasure show nothing. */
@@ -124,13 +118,14 @@ async function gatherUser(client: ClientBase, userId: string): Promise<Gathered>
             count(*) FILTER (WHERE r.erased_at IS NULL) AS live, max(r.erased_at) AS erased_at
      FROM (SELECT l.masked_ip, l.masked_device_id, ${rowForgottenAt('l')} AS erased_at
            FROM user_logins l WHERE l.user_id = $1) r
-     CROSS JOIN LATERAL (VALUES ('ip', r.masked_ip), ('device_id', r.masked_device_id)) AS t(kind, token)
+     CROSS JOIN LATERAL (VALUES ${TOKEN_VALUES('r')}) AS t(kind, token)
      WHERE t.token IS NOT NULL
      GROUP BY t.kind, t.token
      ORDER BY t.kind = 'ip' DESC, t.token`,
     [userId],
   );
-  if (rows.length === 0) return { verdict: 'not_found', entries: [], missing: [], erasedAt: null, erasedRows: 0 };
+  const none = { wanted: [], sealed: [] };
+  if (rows.length === 0) return { verdict: 'not_found', ...none, erasedAt: null, erasedRows: 0 };
   const rowCount = await client.query<{ total: string; erased: string }>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE ${rowForgottenAt('l')} IS NOT NULL) AS erased
      FROM user_logins l WHERE l.user_id = $1`,
@@ -138,31 +133,61 @@ async function gatherUser(client: ClientBase, userId: string): Promise<Gathered>
   );
   const erasedRows = Number(rowCount.rows[0]?.erased ?? 0);
   const erasedAt = rows.reduce<Date | null>((at, r) => (r.erased_at && (!at || r.erased_at > at) ? r.erased_at : at), null);
-  const live = rows.filter((r) => Number(r.live) > 0).map((r) => ({ kind: r.kind, token: r.token, rows: Number(r.live) }));
-  if (live.length === 0) return { verdict: 'erased', entries: [], missing: [], erasedAt, erasedRows };
-  const { entries, missing } = await readVault(client, live);
-  return { verdict: entries.length > 0 ? 'values' : 'not_found', entries, missing, erasedAt, erasedRows };
+  const wanted = rows.filter((r) => Number(r.live) > 0).map((r) => ({ kind: r.kind, token: r.token, rows: Number(r.live) }));
+  if (wanted.length === 0) return { verdict: 'erased', ...none, erasedAt, erasedRows };
+  const sealed = await sealedRows(client, 'l.user_id = $1', userId);
+  return { verdict: sealed.length > 0 ? 'values' : 'not_found', wanted, sealed, erasedAt, erasedRows };
+}
+
+/** The data keys the rows' originals are under, with the rows that wrap them. */
+async function dataKeyRefs(client: ClientBase, rows: readonly OriginalsRow[]): Promise<StoredDataKeyRef[]> {
+  const ids = [...new Set(rows.flatMap(originalsKeyIds))];
+  const { rows: keys } = await client.query<{ id: string; kek_id: string; wrapped_key: Buffer }>(
+    'SELECT id, kek_id, wrapped_key FROM vault_data_keys WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return keys.map((k) => ({ dekId: k.id, kekId: k.kek_id, wrappedKey: k.wrapped_key }));
 }
 
 /**
- * Opens every entry, or none: the first failure ends the attempt, so a wrong
- * key never yields a partial answer. When the keyring still holds the entry's
- * version, the value must also re-tokenize to its token: a check that the
- * pipeline sealed the value it masked.
+ * Opens every row's originals, or none: the first failure ends the
+ * attempt, so a wrong key never yields a partial answer. When the keyring
+ * still holds the row's version, each value must also re-tokenize to its
+ * token: a check that the pipeline sealed the values it masked.
  */
-async function openAll(entries: readonly Entry[], reader: VaultReader, keyring?: Keyring): Promise<UnmaskedValue[]> {
-  const values: UnmaskedValue[] = [];
-  for (const entry of entries) {
-    const value = await reader.open(entry);
-    const key = keyring?.keys.get(entry.keyVersion);
-    if (key && tokenize(key, entry.kind, value) !== entry.token) {
-      throw new VaultIntegrityError(
-        `vault entry ${entry.kind} ${entry.token.slice(0, 12)}…: the stored value does not match its token under ${entry.keyVersion}`,
-      );
+async function openAll(client: ClientBase, gathered: Gathered, reader: VaultReader, keyring?: Keyring) {
+  const rows: (OriginalsRow & { keyVersion: string })[] = gathered.sealed.map((r) => ({
+    messageId: r.message_id,
+    dekId: r.pii_dek_id,
+    keyVersion: r.key_version,
+    tokens: new Map<PiiKind, string>(PII_FIELDS.map((f) => [f.kind, r[f.column]])),
+    stored: parseOriginals(r.pii_sealed),
+  }));
+  const keys = new Map<string, Buffer>();
+  for (const ref of await dataKeyRefs(client, rows)) keys.set(ref.dekId, await reader.dataKey(ref));
+  const opened = new Map<string, { value: string; keyVersion: string }>();
+  for (const row of rows) {
+    const values = openOriginals(row, keys);
+    for (const [kind, value] of values) {
+      const token = row.tokens.get(kind) as string;
+      const key = keyring?.keys.get(row.keyVersion);
+      if (key && tokenize(key, kind, value) !== token) {
+        throw new VaultIntegrityError(
+          `sealed ${kind} of ${token.slice(0, 12)}…: the stored value does not match its token under ${row.keyVersion}`,
+        );
+      }
+      opened.set(`${kind}:${token}`, { value, keyVersion: row.keyVersion });
     }
-    values.push({ kind: entry.kind, token: entry.token, keyVersion: entry.keyVersion, value, rows: entry.rows });
   }
-  return values;
+  const values: UnmaskedValue[] = [];
+  const absent: Wanted[] = [];
+  for (const w of gathered.wanted) {
+    const found = opened.get(`${w.kind}:${w.token}`);
+    if (found) values.push({ kind: w.kind, token: w.token, keyVersion: found.keyVersion, value: found.value, rows: w.rows });
+    else absent.push(w);
+  }
+  const erasedAt = await erasures(client, absent.map((a) => a.token));
+  return { values, missing: absent.map((a) => ({ kind: a.kind, token: a.token, erasedAt: erasedAt.get(a.token) ?? null })) };
 }
 
 function failureOutcome(error: unknown): AuditOutcome {
@@ -191,17 +216,18 @@ export async function unmask(
   try {
     const gathered =
       subject.kind === 'user' ? await gatherUser(client, subject.userId) : await gatherToken(client, subject.kind, subject.token);
-    let values: UnmaskedValue[];
+    let opened: Awaited<ReturnType<typeof openAll>>;
     try {
-      values = await openAll(gathered.entries, vault.reader, vault.keyring);
+      opened = await openAll(client, gathered, vault.reader, vault.keyring);
     } catch (error) {
       await audited(failureOutcome(error), 0);
       await client.query('COMMIT');
       settled = true;
       throw error;
     }
+    const { values, missing } = opened;
     const outcome: UnmaskResult['outcome'] =
-      gathered.verdict !== 'values' ? gathered.verdict : gathered.missing.length > 0 ? 'partial' : 'ok';
+      gathered.verdict !== 'values' ? gathered.verdict : missing.length > 0 ? 'partial' : 'ok';
     const { id } = await audited(outcome, values.length);
     await client.query('COMMIT');
     settled = true;
@@ -209,7 +235,7 @@ export async function unmask(
       outcome,
       subject,
       values,
-      missing: gathered.missing,
+      missing,
       erasedAt: gathered.erasedAt,
       erasedRows: gathered.erasedRows,
       auditId: id,

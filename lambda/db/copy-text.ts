@@ -1,0 +1,30 @@
+import type { DataKeyRef } from '../pipeline/types.js';
+import type { TableWrite, WriteValue } from './write-spec.js';
+
+/** What COPY's text format must escape inside a field. */
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
+const ESCAPED: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One field of COPY's text format: text as is (escaped when it must be), bytes as \x hex, null as \N. */
+export function copyField(value: WriteValue | Date): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'string') return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
+  if (typeof value === 'number') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return `\\\\x${value.toString('hex')}`;
+}
+
+/**
+ * Rows of one table as COPY text-format lines, columns as the write's
+ * specification gives them (TableWrite.columns): one string for the
+ * whole chunk, turned into bytes once.
+ */
+export function copyText<Row>(write: TableWrite<Row>, rows: readonly Row[], dataKey: DataKeyRef): string {
+  let text = '';
+  for (const row of rows) text += `${write.row(row, dataKey).map(copyField).join('\t')}\n`;
+  return text;
+}
+
+/** The statement that COPYs a table's rows, as copyText() encodes them. */
+export const copySql = (write: TableWrite<unknown>): string => `COPY ${write.table} (${write.columns.join(', ')}) FROM STDIN`;

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PoolClient } from 'pg';
+import { loadConfig } from '../../lambda/config.js';
+import { PostgresLoginStore } from '../../lambda/db/login-store.js';
+import { Database } from '../../lambda/db/database.js';
+import { LoginEtl } from '../../lambda/login-etl.js';
+import { processBatch, type BatchReport } from '../../lambda/pipeline/process-batch.js';
+import { sqsRecord } from '../../tools/lib/sqs-event.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/keys.js';
+import { sampleLogins } from '../support/samples.js';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+const login = (i: number, patch: Record<string, unknown> = {}) => JSON.stringify({ ...sampleLogins[i], ...patch });
+const counts = (report: BatchReport) => {
+  const by: Record<string, number> = {};
+  for (const o of report.outcomes.values()) by[o.status] = (by[o.status] ?? 0) + 1;
+  return by;
+};
+
+/** The database, noting the text of every statement sent through it (a COPY included). */
+class RecordingDatabase extends Database {
+  readonly statements: string[] = [];
+  override run<T>(work: (client: PoolClient) => Promise<T>) {
+    return super.run((client) => {
+      const recorded = new Proxy(client, {
+        get: (target, property, receiver) => {
+          if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+          return (query: unknown, ...rest: unknown[]) => {
+            const text = typeof query === 'string' ? query : (query as { text?: string }).text;
+            this.statements.push(text ?? '');
+            return (target.query as (...a: unknown[]) => unknown)(query, ...rest);
+          };
+        },
+      });
+      return work(recorded);
+    });
+  }
+}
+
+/**
+ * Chunks of at least COPY_MIN_ROWS logins are written by COPY, after the
+ * write function has stored the chunk's data key and quarantine rows. COPY
+ * has no ON CONFLICT: these check the fallback to the function keeps the
+ * pipeline's contract (exactly once, a refused row quarantined).
+ */
+describe('the COPY path', () => {
+  let db: TestDatabase;
+  let etl: LoginEtl;
+  let database: RecordingDatabase;
+  let store: PostgresLoginStore;
+
+  const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const run = async (bodies: readonly string[], messageIds: readonly string[]) => {
+    const r = await etl.resources();
+    database.statements.length = 0;
+    const records = bodies.map((body, i) => sqsRecord(body, { messageId: messageIds[i] ?? assert.fail('no id'), sentTimestamp: Date.UTC(2026, 10, 1) }));
+    return processBatch(records, { store, tokenizer: r.tokenizer, dataKeys: r.dataKeys });
+  };
+  const copies = () => database.statements.filter((s) => s.startsWith('COPY user_logins')).length;
+  const rowsOf = async (prefix: string) =>
+    (await db.pool.query<{ n: number; sealed: number }>(
+      `SELECT count(*)::int AS n, count(pii_sealed)::int AS sealed FROM user_logins WHERE message_id LIKE $1`,
+      [`${prefix}-%`],
+    )).rows[0];
+
+  before(async () => {
+    db = await createTestDatabase('copy_path');
+    etl = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
+    database = new RecordingDatabase({ connectionString: db.pipelineUrl, max: 1 });
+    store = new PostgresLoginStore(database, 5);
+  });
+  after(async () => {
+    await database.close();
+    await etl.close();
+    await db.drop();
+  });
+
+  it('writes a chunk at or above the threshold by COPY, its quarantined message by the function, and a smaller one by the function', async () => {
+    const bodies = [...Array.from({ length: 9 }, (_, i) => login(i)), '{"not": "a login"}'];
+    assert.deepEqual(counts(await run(bodies, ids('copy-a', 10))), { written: 9, quarantined: 1 });
+    assert.equal(copies(), 1, 'one COPY');
+    assert.deepEqual(await rowsOf('copy-a'), { n: 9, sealed: 9 });
+    assert.equal((await db.pool.query(`SELECT 1 FROM user_logins_quarantine WHERE message_id LIKE 'copy-a-%'`)).rowCount, 1);
+    assert.deepEqual(counts(await run([login(20), login(21)], ids('copy-small', 2))), { written: 2 });
+    assert.equal(copies(), 0, 'below the threshold: the function alone');
+  });
+
+  it('a chunk holding one message written before falls back to the function and writes the rest exactly once', async () => {
+    const bodies = Array.from({ length: 10 }, (_, i) => login(30 + i));
+    const messageIds = ids('copy-b', 10);
+    assert.deepEqual(counts(await run(bodies.slice(3, 4), messageIds.slice(3, 4))), { written: 1 }, 'one message, delivered first alone');
+    const again = await run(bodies, messageIds);
+    assert.equal(copies(), 1, 'COPY was tried');
+    assert.deepEqual(counts(again), { written: 9, duplicate: 1 });
+    assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
+    assert.deepEqual(counts(await run(bodies, messageIds)), { duplicate: 10 }, 'a whole redelivery writes nothing');
+    assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
+  });
+
+  it('a chunk with a row Postgres refuses quarantines that row and writes the others', async () => {
+    await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT copy_reject CHECK (user_id <> 'reject-me')`);
+    try {
+      const bodies = Array.from({ length: 10 }, (_, i) => login(50 + i, i === 6 ? { user_id: 'reject-me' } : {}));
+      const report = await run(bodies, ids('copy-c', 10));
+      assert.ok(copies() >= 1, 'COPY was tried');
+      assert.deepEqual(counts(report), { written: 9, quarantined: 1 });
+      const q = await db.pool.query<{ reason: string }>(`SELECT reason FROM user_logins_quarantine WHERE message_id LIKE 'copy-c-%'`);
+      assert.deepEqual(q.rows, [{ reason: 'rejected_by_database' }]);
+      assert.deepEqual(await rowsOf('copy-c'), { n: 9, sealed: 9 });
+    } finally {
+      await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT copy_reject');
+    }
+  });
+});
