@@ -1,0 +1,84 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
+import { describeError } from './errors.js';
+import { MAINTENANCE_ENV, maintenanceSettingsSchema, type MaintenanceSettings } from '../shared/maintenance-settings.js';
+import { parseValues } from '../shared/values.js';
+import { createLogger } from './observability/logger.js';
+import { MetricName } from './observability/metric-names.js';
+import { createDatabase } from './resources.js';
+
+/**
+ * The daily maintenance (an EventBridge schedule, and once at every deploy
+ * that changes it): one call of the database's login_etl_maintain_v1 as
+ * login_etl_maintenance, which creates the coming months' partitions, moves
+ * what the default partition caught, drops partitions past the retention
+ * and shreds old quarantined bodies. Each action is logged (partition names
+ * and counts, never a value of a row); a failure throws, so the function's
+ * Errors metric and its alarm count it.
+ */
+export interface MaintenanceConfig extends Pick<Config, 'database' | 'region' | 'serviceName' | 'metricsNamespace'> {
+  maintenance: MaintenanceSettings;
+}
+
+/** One row of login_etl_maintain_v1: what it did, to which partition or table, and how much. */
+export interface MaintenanceAction {
+  action: string;
+  target: string;
+  detail: string;
+}
+
+/** A run that did not finish; its message names the database's SQLSTATE, never a row. */
+export class MaintenanceFailedError extends Error {
+  override readonly name = 'MaintenanceFailedError';
+}
+
+const MAINTAIN = 'SELECT action, target, detail FROM login_etl_maintain_v1($1::integer, $2::integer, $3::integer, true)';
+
+/** The database settings and the maintenance's own, validated at cold start; a bad one names its variable. */
+export function loadMaintenanceConfig(source: NodeJS.ProcessEnv = process.env): MaintenanceConfig {
+  const config = loadDatabaseConfig(source);
+  const input = Object.fromEntries(
+    Object.entries(MAINTENANCE_ENV).flatMap(([key, name]) => (source[name]?.trim() ? [[key, source[name].trim()]] : [])),
+  );
+  const maintenance = parseValues(maintenanceSettingsSchema, input, (key, expected) => {
+    const variable = MAINTENANCE_ENV[key as keyof typeof MAINTENANCE_ENV];
+    return new ConfigError(variable, `is ${JSON.stringify(source[variable])}: ${expected}`);
+  });
+  return { ...config, maintenance };
+}
+
+export function createMaintenanceHandler(config: MaintenanceConfig, logger: Logger, metrics: Metrics): () => Promise<MaintenanceAction[]> {
+  const { monthsAhead, retentionMonths, quarantineBodyDays } = config.maintenance;
+  return async () => {
+    const database = await createDatabase(config).catch((error: unknown) => fail(logger, error));
+    try {
+      const { value } = await database.run((client) => client.query<MaintenanceAction>(MAINTAIN, [monthsAhead, retentionMonths, quarantineBodyDays]));
+      for (const { action, target, detail } of value.rows) logger.info('maintenance action', { action, target, detail });
+      metrics.addMetric(MetricName.MaintenanceActions, MetricUnit.Count, value.rowCount ?? value.rows.length);
+      metrics.addMetric(MetricName.MaintenanceSucceeded, MetricUnit.Count, 1);
+      logger.info('maintenance done', { actions: value.rows.length, monthsAhead, retentionMonths, quarantineBodyDays });
+      return value.rows;
+    } catch (error) {
+      return fail(logger, error);
+    } finally {
+      metrics.publishStoredMetrics();
+      await database.close();
+    }
+  };
+}
+
+/** Logs the failure's type, message and SQLSTATE (not the server's detail, which can quote a row) and throws. */
+function fail(logger: Logger, error: unknown): never {
+  const described = describeError(error);
+  logger.error('maintenance failed', { error: described });
+  const code = described.code === undefined ? '' : ` (${/^[0-9A-Z]{5}$/.test(described.code) ? 'SQLSTATE ' : ''}${described.code})`;
+  throw new MaintenanceFailedError(`maintenance failed: ${described.message}${code}`);
+}
+
+const config = loadMaintenanceConfig();
+export const handler = createMaintenanceHandler(
+  config,
+  createLogger(config.serviceName),
+  new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+);
