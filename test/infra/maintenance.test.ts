@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { IConstruct } from 'constructs';
@@ -65,6 +66,9 @@ function maintenanceChecks(engine: DatabaseEngine, synth: Synthesized, expected:
     const schemaRun = Object.keys(resources).find((id) => resources[id]?.Type === 'Custom::Trigger' && id.startsWith('SchemaRun'));
     assert.ok(schemaRun);
     assert.ok(runs[0]?.[1].DependsOn?.includes(schemaRun), 'after the migration trigger');
+    // docs/deploy.md names it for a rollback that must skip it.
+    const deploy = readFileSync(path.join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    assert.ok(deploy.includes(`logical id, \`${runs[0]?.[0]}\``), `docs/deploy.md names ${runs[0]?.[0]}`);
   });
 
   test(`signs in through the proxy as ${MAINTENANCE_LOGIN} with settings from context, one run at a time`, () => {
