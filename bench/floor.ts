@@ -18,7 +18,7 @@ WITH vault AS (
 INSERT INTO user_logins (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date,
                          message_id, app_version_text, key_version, sent_at)
 VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-ON CONFLICT (message_id) DO NOTHING`;
+ON CONFLICT (message_id, create_date) DO NOTHING`;
 
 const QUARANTINE_SQL = `
 INSERT INTO user_logins_quarantine (message_id, reason, detail, preview, body_dek_id, body_nonce, body_ciphertext,

@@ -18,11 +18,12 @@ export const WRITE_ARGUMENTS = `
 
 /**
  * The whole write of a batch (of a chunk, for a large batch) as one call of
- * login_etl_write_v2 (migration 11; migration 8 explains the statement it runs):
+ * login_etl_write_v3p (migration 21: login_etl_write_v2 of migration 11, keyed
+ * on (message_id, create_date); migration 8 explains the statement it runs):
  * one round trip and one implicit transaction; a redelivered batch is a no-op.
  * The binary encoding of the arrays reads their types from its casts.
  */
-export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v2(${WRITE_ARGUMENTS})`;
+export const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM login_etl_write_v3p(${WRITE_ARGUMENTS})`;
 
 /** Column arrays for WRITE_SQL, in parameter order. */
 function writeParameters(set: WriteSet): unknown[] {

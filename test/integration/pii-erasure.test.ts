@@ -188,8 +188,8 @@ describe('forget: erasure by crypto-shredding', () => {
         [e.masked_ip, dek?.dek_id],
       );
       await writer.query(
-        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at)
-         VALUES ('user-f', $1, $2, 'race-f', 'v1', now())`,
+        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at, create_date)
+         VALUES ('user-f', $1, $2, 'race-f', 'v1', now(), current_date)`,
         [e.masked_ip, 'f'.repeat(64)],
       );
       let settled = false;

@@ -60,6 +60,7 @@ LANGUAGE sql IMMUTABLE AS $fn$ SELECT 'user_logins_p' || to_char(month, 'YYYYMM'
 CREATE OR REPLACE FUNCTION login_etl_add_month_partition(month date) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 DECLARE
+  schema text := (SELECT c.relnamespace::regnamespace::text FROM pg_class c WHERE c.oid = 'user_logins'::regclass);
   part text := login_etl_partition_name(month);
   next date := (month + interval '1 month')::date;
   moved bigint;
@@ -67,7 +68,8 @@ BEGIN
   IF month <> date_trunc('month', month)::date THEN
     RAISE EXCEPTION 'a month partition starts on the first of a month, not %', month;
   END IF;
-  EXECUTE format('CREATE TABLE %I (LIKE user_logins INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)', part);
+  -- Created in user_logins' schema: the pinned search_path starts with pg_catalog.
+  EXECUTE format('CREATE TABLE %s.%I (LIKE user_logins INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)', schema, part);
   EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (create_date >= %L AND create_date < %L)',
                  part, part || '_bounds', month, next);
   IF to_regclass('user_logins_default') IS NOT NULL THEN

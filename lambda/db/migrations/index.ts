@@ -12,6 +12,9 @@ import { sql as writeV2QuarantineUserToken } from './011_write_v2_quarantine_use
 import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
 import { sql as maintenance } from './020_maintenance.js';
+import { sql as partitionUserLogins } from './021_partition_user_logins.js';
+
+import type { TimedMigration } from '../migration-history.js';
 
 export interface Migration {
   version: number;
@@ -24,7 +27,7 @@ export interface Migration {
  * same text ships inside the esbuild bundle of the deploy-time migration
  * function without loader configuration.
  */
-export const migrations: readonly Migration[] = [
+export const migrations: readonly TimedMigration[] = [
   { version: 1, name: 'user_logins', sql: userLogins },
   { version: 2, name: 'quarantine', sql: quarantine },
   { version: 3, name: 'vault', sql: vault },
@@ -39,4 +42,5 @@ export const migrations: readonly Migration[] = [
   { version: 12, name: 'audit_replay', sql: auditReplay },
   { version: 13, name: 'replay_functions', sql: replayFunctions },
   { version: 20, name: 'maintenance', sql: maintenance },
+  { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
 ];

@@ -1,0 +1,57 @@
+import type { ClientBase } from 'pg';
+import { UsageError } from './cli.js';
+import { MAINTENANCE_ENV, maintenanceSettingsSchema, type MaintenanceSettings } from '../../shared/maintenance-settings.js';
+import { parseValues } from '../../shared/values.js';
+
+/** One thing maintenance does (or would do): login_etl_maintain_v1's row (migration 20). */
+export interface MaintenanceAction {
+  action: string;
+  target: string;
+  detail: string;
+}
+
+const FLAGS = { monthsAhead: 'months-ahead', retentionMonths: 'retention-months', quarantineBodyDays: 'quarantine-body-days' } as const;
+type Key = keyof typeof FLAGS;
+
+/**
+ * The settings of a run: each flag when given, else its environment variable
+ * (shared/maintenance-settings.ts), else the default. A bad value is a usage
+ * error naming the flag or the variable it came from.
+ */
+export function maintenanceSettings(flags: Partial<Record<`${(typeof FLAGS)[Key]}`, string>>, env: NodeJS.ProcessEnv): MaintenanceSettings {
+  const input: Partial<Record<Key, string>> = {};
+  const source: Partial<Record<Key, string>> = {};
+  for (const key of Object.keys(FLAGS) as Key[]) {
+    const flag = flags[FLAGS[key]];
+    const fromEnv = env[MAINTENANCE_ENV[key]]?.trim();
+    if (flag !== undefined) [input[key], source[key]] = [flag, `--${FLAGS[key]}`];
+    else if (fromEnv) [input[key], source[key]] = [fromEnv, MAINTENANCE_ENV[key]];
+  }
+  return parseValues(maintenanceSettingsSchema, input, (key, expected) => new UsageError(`${source[key as Key] ?? key}: ${expected}`));
+}
+
+/** Runs login_etl_maintain_v1 on `client` (the maintenance login): a dry run unless `apply`. */
+export async function runMaintenance(client: ClientBase, s: MaintenanceSettings, apply: boolean): Promise<MaintenanceAction[]> {
+  const result = await client.query<MaintenanceAction>('SELECT action, target, detail FROM login_etl_maintain_v1($1, $2, $3, $4)', [
+    s.monthsAhead,
+    s.retentionMonths,
+    s.quarantineBodyDays,
+    apply,
+  ]);
+  return result.rows;
+}
+
+/** The run as printed: one aligned line per action, then what the run was. Names, dates and counts only. */
+export function formatMaintenance(actions: readonly MaintenanceAction[], s: MaintenanceSettings, apply: boolean): string {
+  const width = (pick: (a: MaintenanceAction) => string) => Math.max(0, ...actions.map((a) => pick(a).length));
+  const [w1, w2] = [width((a) => a.action), width((a) => a.target)];
+  const lines = actions.map((a) => `${a.action.padEnd(w1)}  ${a.target.padEnd(w2)}  ${a.detail}`);
+  const settings = `${s.monthsAhead} months ahead, ${s.retentionMonths} months of logins kept, quarantined bodies kept ${s.quarantineBodyDays} days`;
+  const outcome =
+    actions.length === 0
+      ? `nothing to do (${settings})`
+      : apply
+        ? `done: ${actions.length} actions (${settings})`
+        : `dry run: ${actions.length} actions would be taken, nothing changed; run again with --apply to take them (${settings})`;
+  return [...lines, outcome, ''].join('\n');
+}
