@@ -26,7 +26,8 @@ const SERVICE = 'login-etl-maintain-test';
 async function invoke(env: NodeJS.ProcessEnv) {
   const run = await runScript(runtime, [], { POWERTOOLS_SERVICE_NAME: SERVICE, DB_CONNECT_TIMEOUT_MS: '2000', ...env });
   assert.equal(run.code, 0, run.stderr);
-  const lines = run.stdout.split('\n').flatMap((line) => {
+  // Powertools writes errors to stderr, the rest (and EMF) to stdout.
+  const lines = `${run.stdout}\n${run.stderr}`.split('\n').flatMap((line) => {
     try {
       return [JSON.parse(line) as Record<string, unknown>];
     } catch {
