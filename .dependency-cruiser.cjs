@@ -14,7 +14,7 @@ module.exports = {
       from: { path: '^lambda/' },
       // Except the maintenance settings (constants and their schema), which
       // the maintenance function, the stack and `npm run maintain` share.
-      to: { path: '^(tools|bench|test|infra|shared)/', pathNot: '^shared/(maintenance-settings|values)\\.ts$' },
+      to: { path: '^(tools|bench|test|infra|shared)/', pathNot: '^shared/maintenance-settings\\.ts$' },
     },
     {
       name: 'pure-parts-do-no-io',

@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { maintenanceSettingsFromEnv, type MaintenanceSettings } from '../shared/maintenance-settings.js';
 import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
 import { describeError } from './errors.js';
-import { MAINTENANCE_ENV, maintenanceSettingsSchema, type MaintenanceSettings } from '../shared/maintenance-settings.js';
-import { parseValues } from '../shared/values.js';
 import { createLogger } from './observability/logger.js';
 import { MetricName } from './observability/metric-names.js';
 import { createDatabase } from './resources.js';
@@ -37,15 +36,11 @@ const MAINTAIN = 'SELECT action, target, detail FROM login_etl_maintain_v1($1::i
 
 /** The database settings and the maintenance's own, validated at cold start; a bad one names its variable. */
 export function loadMaintenanceConfig(source: NodeJS.ProcessEnv = process.env): MaintenanceConfig {
-  const config = loadDatabaseConfig(source);
-  const input = Object.fromEntries(
-    Object.entries(MAINTENANCE_ENV).flatMap(([key, name]) => (source[name]?.trim() ? [[key, source[name].trim()]] : [])),
+  const maintenance = maintenanceSettingsFromEnv(
+    source,
+    (variable, value, expected) => new ConfigError(variable, `is ${JSON.stringify(value)}: ${expected}`),
   );
-  const maintenance = parseValues(maintenanceSettingsSchema, input, (key, expected) => {
-    const variable = MAINTENANCE_ENV[key as keyof typeof MAINTENANCE_ENV];
-    return new ConfigError(variable, `is ${JSON.stringify(source[variable])}: ${expected}`);
-  });
-  return { ...config, maintenance };
+  return { ...loadDatabaseConfig(source), maintenance };
 }
 
 export function createMaintenanceHandler(config: MaintenanceConfig, logger: Logger, metrics: Metrics): () => Promise<MaintenanceAction[]> {

@@ -29,7 +29,7 @@ export interface AlarmLimits {
 
 export const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 export const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
-export const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
 
 /** How long without a successful maintenance run before someone is told: two daily runs missed. */
 export const MAINTENANCE_SILENCE_HOURS = 48;

@@ -23,7 +23,7 @@ export interface MaintenanceScheduleProps {
 }
 
 /** Daily, at a quiet minute of the night (UTC), away from the top of the hour. */
-export const MAINTENANCE_SCHEDULE = events.Schedule.cron({ minute: '17', hour: '3' });
+const MAINTENANCE_SCHEDULE = events.Schedule.cron({ minute: '17', hour: '3' });
 
 const MAINTENANCE_TIMEOUT = Duration.minutes(5);
 
