@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { maintenanceSettingsFromEnv, type MaintenanceSettings } from '../shared/maintenance-settings.js';
 import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
+import { runMaintenance, type MaintenanceAction } from './db/maintenance.js';
 import { describeError } from './errors.js';
 import { createLogger } from './observability/logger.js';
 import { MetricName } from './observability/metric-names.js';
@@ -20,19 +21,10 @@ export interface MaintenanceConfig extends Pick<Config, 'database' | 'region' | 
   maintenance: MaintenanceSettings;
 }
 
-/** One row of login_etl_maintain_v1: what it did, to which partition or table, and how much. */
-export interface MaintenanceAction {
-  action: string;
-  target: string;
-  detail: string;
-}
-
 /** A run that did not finish; its message names the database's SQLSTATE, never a row. */
 export class MaintenanceFailedError extends Error {
   override readonly name = 'MaintenanceFailedError';
 }
-
-const MAINTAIN = 'SELECT action, target, detail FROM login_etl_maintain_v1($1::integer, $2::integer, $3::integer, true)';
 
 /** The database settings and the maintenance's own, validated at cold start; a bad one names its variable. */
 export function loadMaintenanceConfig(source: NodeJS.ProcessEnv = process.env): MaintenanceConfig {
@@ -44,16 +36,16 @@ export function loadMaintenanceConfig(source: NodeJS.ProcessEnv = process.env): 
 }
 
 export function createMaintenanceHandler(config: MaintenanceConfig, logger: Logger, metrics: Metrics): () => Promise<MaintenanceAction[]> {
-  const { monthsAhead, retentionMonths, quarantineBodyDays } = config.maintenance;
+  const settings = config.maintenance;
   return async () => {
     const database = await createDatabase(config).catch((error: unknown) => fail(logger, error));
     try {
-      const { value } = await database.run((client) => client.query<MaintenanceAction>(MAINTAIN, [monthsAhead, retentionMonths, quarantineBodyDays]));
-      for (const { action, target, detail } of value.rows) logger.info('maintenance action', { action, target, detail });
-      metrics.addMetric(MetricName.MaintenanceActions, MetricUnit.Count, value.rowCount ?? value.rows.length);
+      const { value: actions } = await database.run((client) => runMaintenance(client, settings, true));
+      for (const { action, target, detail } of actions) logger.info('maintenance action', { action, target, detail });
+      metrics.addMetric(MetricName.MaintenanceActions, MetricUnit.Count, actions.length);
       metrics.addMetric(MetricName.MaintenanceSucceeded, MetricUnit.Count, 1);
-      logger.info('maintenance done', { actions: value.rows.length, monthsAhead, retentionMonths, quarantineBodyDays });
-      return value.rows;
+      logger.info('maintenance done', { actions: actions.length, ...settings });
+      return actions;
     } catch (error) {
       return fail(logger, error);
     } finally {
