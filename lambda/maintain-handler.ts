@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DatabaseError } from 'pg';
 import { maintenanceSettingsFromEnv, type MaintenanceSettings } from '../shared/maintenance-settings.js';
 import { ConfigError, loadDatabaseConfig, type Config } from './config.js';
 import { runMaintenance, type MaintenanceAction } from './db/maintenance.js';
@@ -59,7 +60,8 @@ export function createMaintenanceHandler(config: MaintenanceConfig, logger: Logg
 function fail(logger: Logger, error: unknown): never {
   const described = describeError(error);
   logger.error('maintenance failed', { error: described });
-  const code = described.code === undefined ? '' : ` (${/^[0-9A-Z]{5}$/.test(described.code) ? 'SQLSTATE ' : ''}${described.code})`;
+  // The server's answers carry a SQLSTATE; a socket's failures carry Node's code (ECONNREFUSED).
+  const code = described.code === undefined ? '' : ` (${error instanceof DatabaseError ? 'SQLSTATE ' : ''}${described.code})`;
   throw new MaintenanceFailedError(`maintenance failed: ${described.message}${code}`);
 }
 

@@ -149,6 +149,14 @@ describe('scheduled maintenance function', () => {
     }
   });
 
+  it('with the database unreachable it throws naming the socket error, not a SQLSTATE', async () => {
+    const url = new URL(maintenanceUrl);
+    url.port = '1';
+    const run = await invoke({ DATABASE_URL: url.toString() });
+    assert.equal(run.thrown, 'MaintenanceFailedError: maintenance failed: connect ECONNREFUSED 127.0.0.1:1 (ECONNREFUSED)');
+    assertNothingLeaked(run, url.toString());
+  });
+
   it('a bad setting fails the cold start, naming its variable and what it expects', async () => {
     const run = await invoke({ DATABASE_URL: maintenanceUrl, RETENTION_MONTHS: '0' });
     assert.equal(run.initFailed, 'ConfigError: configuration: RETENTION_MONTHS is "0": expected a whole number from 1 to 1200');
