@@ -71,7 +71,7 @@ function maintenanceChecks(engine: DatabaseEngine, synth: Synthesized, expected:
     assert.ok(deploy.includes(`logical id, \`${runs[0]?.[0]}\``), `docs/deploy.md names ${runs[0]?.[0]}`);
   });
 
-  test(`signs in through the proxy as ${MAINTENANCE_LOGIN} with settings from context, one run at a time`, () => {
+  test('signs in through the proxy as login_etl_maintenance with settings from context, one run at a time', () => {
     assert.equal(env.DB_USER, MAINTENANCE_LOGIN);
     assert.deepEqual(env.DB_HOST, { 'Fn::GetAtt': [proxyId, 'Endpoint'] });
     assert.equal(env.DB_IAM_AUTH, 'true');
@@ -86,7 +86,7 @@ function maintenanceChecks(engine: DatabaseEngine, synth: Synthesized, expected:
     assert.ok(((resources[logGroup] as Resource).Properties.RetentionInDays as number) > 0);
   });
 
-  test(`its role may rds-db:connect through the proxy as ${MAINTENANCE_LOGIN} only, and reads no secret and no key`, () => {
+  test('its role may rds-db:connect through the proxy as login_etl_maintenance only, and reads no secret and no key', () => {
     const statements = roleStatements(template).filter((s) => s.role === roleId);
     const actions = [...new Set(statements.flatMap((s) => s.actions))].sort();
     assert.deepEqual(actions.filter((a) => !a.startsWith('ec2:')), ['logs:CreateLogStream', 'logs:PutLogEvents', 'rds-db:connect']);
