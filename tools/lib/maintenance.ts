@@ -1,5 +1,5 @@
 import { UsageError } from './cli.js';
-import { MAINTENANCE_ENV, maintenanceSettingsSchema, type MaintenanceSettings } from '../../shared/maintenance-settings.js';
+import { maintenanceSettingsFromEnv, maintenanceSettingsSchema, type MaintenanceSettings } from '../../shared/maintenance-settings.js';
 import { parseValues } from '../../shared/values.js';
 import type { MaintenanceAction } from '../../lambda/db/maintenance.js';
 
@@ -9,18 +9,21 @@ type Key = keyof typeof FLAGS;
 /**
  * The settings of a run: each flag when given, else its environment variable
  * (shared/maintenance-settings.ts), else the default. A bad value is a usage
- * error naming the flag or the variable it came from.
+ * error naming the flag or the variable.
  */
 export function maintenanceSettings(flags: Partial<Record<`${(typeof FLAGS)[Key]}`, string>>, env: NodeJS.ProcessEnv): MaintenanceSettings {
-  const input: Partial<Record<Key, string>> = {};
-  const source: Partial<Record<Key, string>> = {};
+  let fromEnv: MaintenanceSettings;
+  try {
+    fromEnv = maintenanceSettingsFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const input: Record<string, unknown> = { ...fromEnv };
   for (const key of Object.keys(FLAGS) as Key[]) {
     const flag = flags[FLAGS[key]];
-    const fromEnv = env[MAINTENANCE_ENV[key]]?.trim();
-    if (flag !== undefined) [input[key], source[key]] = [flag, `--${FLAGS[key]}`];
-    else if (fromEnv) [input[key], source[key]] = [fromEnv, MAINTENANCE_ENV[key]];
+    if (flag !== undefined) input[key] = flag;
   }
-  return parseValues(maintenanceSettingsSchema, input, (key, expected) => new UsageError(`${source[key as Key] ?? key}: ${expected}`));
+  return parseValues(maintenanceSettingsSchema, input, (key, expected) => new UsageError(`--${FLAGS[key as Key] ?? key}: ${expected}`));
 }
 
 /** The run as printed: one aligned line per action, then what the run was. Names, dates and counts only. */

@@ -28,7 +28,8 @@
  * A new month is created as a standalone table, the default partition's rows
  * of that month are moved into it, and it is attached behind a CHECK of its
  * bounds: creating it directly as a partition fails (23514) when the default
- * partition holds rows of its range. Its indexes are created by the attach.
+ * partition holds rows of its range. The default partition is locked against
+ * inserts from the move to the attach. Its indexes are created by the attach.
  *
  * Writes go on during maintenance; lock_timeout bounds every wait (55P03:
  * nothing changed, the next run tries again). Deleting orphans takes SHARE
@@ -73,6 +74,8 @@ BEGIN
   EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (create_date >= %L AND create_date < %L)',
                  part, part || '_bounds', month, next);
   IF to_regclass('user_logins_default') IS NOT NULL THEN
+    -- No login of this month may enter the default partition between the move and the attach (23514).
+    LOCK TABLE user_logins_default IN SHARE ROW EXCLUSIVE MODE;
     EXECUTE format('WITH moved AS (DELETE FROM user_logins_default WHERE create_date >= %L AND create_date < %L RETURNING *)
                     INSERT INTO %I SELECT * FROM moved', month, next, part);
     GET DIAGNOSTICS moved = ROW_COUNT;
@@ -89,7 +92,7 @@ RETURNS TABLE(part text, month date, next date, rows_estimate bigint) LANGUAGE s
   FROM pg_inherits i
   JOIN pg_class c ON c.oid = i.inhrelid
   CROSS JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), $re$FROM \\('([0-9-]+)'\\) TO \\('([0-9-]+)'\\)$re$) AS b(m)
-  WHERE i.inhparent = 'user_logins'::regclass
+  WHERE i.inhparent = 'user_logins'::regclass AND b.m IS NOT NULL
   ORDER BY 2
 $fn$;
 
