@@ -94,12 +94,13 @@ describe('scheduled maintenance function', () => {
   after(async () => db.drop());
 
   it('as login_etl_maintenance, creates the months ahead, logs each action and emits MaintenanceSucceeded; then has nothing to do', async () => {
-    const wanted = monthsFromNow(6);
+    // The most months ahead a run may keep: more than the migration creates.
+    const wanted = monthsFromNow(24);
     const before = await partitions();
     const missing = wanted.filter((p) => !before.includes(p));
-    assert.ok(missing.length > 0, `the migration leaves fewer than 6 months ahead: ${before.join(', ')}`);
+    assert.ok(missing.length > 0, `the migration leaves fewer than 24 months ahead: ${before.join(', ')}`);
 
-    const run = await invoke({ DATABASE_URL: maintenanceUrl, PARTITION_MONTHS_AHEAD: '6' });
+    const run = await invoke({ DATABASE_URL: maintenanceUrl, PARTITION_MONTHS_AHEAD: '24' });
     assert.equal(run.thrown, undefined, run.stderr);
     assert.ok(run.actions, run.stderr);
     const created = run.actions.filter((a) => a.action === 'create_partition').map((a) => a.target);
@@ -114,25 +115,28 @@ describe('scheduled maintenance function', () => {
     );
     const done = run.logs.find((l) => l.message === 'maintenance done');
     assert.equal(done?.actions, run.actions.length);
-    assert.equal(done?.monthsAhead, 6);
+    assert.equal(done?.monthsAhead, 24);
     assert.deepEqual(run.metric(MetricName.MaintenanceSucceeded), [1]);
     assert.deepEqual(run.metric(MetricName.MaintenanceActions), [run.actions.length]);
     assertNothingLeaked(run, maintenanceUrl);
 
-    const again = await invoke({ DATABASE_URL: maintenanceUrl, PARTITION_MONTHS_AHEAD: '6' });
+    const again = await invoke({ DATABASE_URL: maintenanceUrl, PARTITION_MONTHS_AHEAD: '24' });
     assert.deepEqual(again.actions, []);
     assert.deepEqual(again.metric(MetricName.MaintenanceSucceeded), [1]);
     assert.deepEqual(again.metric(MetricName.MaintenanceActions), [0]);
   });
 
   it('as another login (the pipeline’s) it throws: the maintenance function is not granted to it, and no success is counted', async () => {
-    const run = await invoke({ DATABASE_URL: db.pipelineUrl, PARTITION_MONTHS_AHEAD: '12' });
+    // The last month ahead missing again, so a run that could create it would.
+    await db.pool.query(`DROP TABLE ${monthsFromNow(24).at(-1) as string}`);
+    const before = await partitions();
+    const run = await invoke({ DATABASE_URL: db.pipelineUrl, PARTITION_MONTHS_AHEAD: '24' });
     assert.equal(run.thrown, 'MaintenanceFailedError: maintenance failed: permission denied for function login_etl_maintain_v1 (SQLSTATE 42501)');
     const error = run.logs.find((l) => l.level === 'ERROR');
     assert.equal(error?.message, 'maintenance failed');
     assert.deepEqual(error?.error, { type: 'error', message: 'permission denied for function login_etl_maintain_v1', code: '42501' });
     assert.deepEqual(run.metric(MetricName.MaintenanceSucceeded), []);
-    assert.ok(!(await partitions()).includes(monthsFromNow(12).at(-1) as string), 'nothing created');
+    assert.deepEqual(await partitions(), before, 'nothing created');
     assertNothingLeaked(run, db.pipelineUrl);
   });
 
