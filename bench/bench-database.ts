@@ -21,6 +21,7 @@ export type ExpectedRows = Record<Exclude<PipelineTable, 'vault_data_keys'>, num
  */
 export class BenchDatabase {
   readonly #admin: pg.Client;
+  #sampling = false;
 
   private constructor(
     readonly serverUrl: string,
@@ -42,6 +43,15 @@ export class BenchDatabase {
     // write is measured on a partitioned user_logins with 12 or more partitions.
     await admin.query('SELECT * FROM login_etl_maintain_v1(12, 1200, 14, true)');
     return new BenchDatabase(serverUrl, name, url, admin);
+  }
+
+  /**
+   * The same database, its `url` (what phases connect their own clients with)
+   * rerouted, e.g. through the network hop; resets, counts and polls stay on
+   * the direct admin connection.
+   */
+  through(url: string): BenchDatabase {
+    return new BenchDatabase(this.serverUrl, this.name, url, this.#admin);
   }
 
   get admin(): pg.Client {
@@ -73,17 +83,24 @@ export class BenchDatabase {
     }
   }
 
-  /** The handler's backends (application_name login-etl) on this database now: connected, running, waiting on a lock. */
-  async handlerActivity(): Promise<ActivitySample> {
-    const result = await this.#admin.query<{ connected: string; active: string; lock: string }>(
-      `SELECT count(*) AS connected,
-              count(*) FILTER (WHERE state = 'active') AS active,
-              count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') AS lock
-       FROM pg_stat_activity WHERE datname = $1 AND application_name = 'login-etl'`,
-      [this.name],
+  /**
+   * Polls of the handler's backends (application_name login-etl) on this
+   * database, made inside the server by {@link SAMPLE_FUNCTION}: `polls` reads
+   * of pg_stat_activity `intervalMs` apart, each on a fresh snapshot, summed.
+   * In the server the interval holds however busy this process or the machine
+   * is; one round trip brings back a whole series.
+   */
+  async handlerActivity(polls: number, intervalMs: number): Promise<ActivityTotals> {
+    if (!this.#sampling) {
+      await this.#admin.query(SAMPLE_FUNCTION);
+      this.#sampling = true;
+    }
+    const result = await this.#admin.query<{ polls: number; peak: number; active: string; waiting: string }>(
+      'SELECT * FROM pg_temp.login_etl_handler_activity($1, $2, $3)',
+      [this.name, polls, intervalMs],
     );
     const row = result.rows[0];
-    return { connected: Number(row?.connected ?? 0), active: Number(row?.active ?? 0), lockWaiting: Number(row?.lock ?? 0) };
+    return { polls: row?.polls ?? 0, peakConnections: row?.peak ?? 0, active: Number(row?.active ?? 0), lockWaiting: Number(row?.waiting ?? 0) };
   }
 
   /** Server process ids of the handler's connections (for CPU accounting when the server is local). */
@@ -121,44 +138,105 @@ export class BenchDatabase {
   }
 }
 
-export interface ActivitySample {
-  connected: number;
+/**
+ * A temporary function of the bench's admin session (never in the schema the
+ * migrations own) that polls pg_stat_activity in a loop. Each poll clears the
+ * statistics snapshot first: within one transaction pg_stat_activity
+ * otherwise returns the same rows every time.
+ */
+const SAMPLE_FUNCTION = `
+CREATE OR REPLACE FUNCTION pg_temp.login_etl_handler_activity(db name, n_polls int, interval_ms int,
+  OUT polls int, OUT peak int, OUT active bigint, OUT waiting bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  n int; a int; w int;
+BEGIN
+  peak := 0; active := 0; waiting := 0;
+  polls := n_polls;
+  FOR i IN 1..n_polls LOOP
+    PERFORM pg_stat_clear_snapshot();
+    SELECT count(*), count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')
+      INTO n, a, w
+      FROM pg_stat_activity WHERE datname = db AND application_name = 'login-etl';
+    peak := greatest(peak, n); active := active + a; waiting := waiting + w;
+    PERFORM pg_sleep(interval_ms / 1000.0);
+  END LOOP;
+END $$`;
+
+/** What a series of polls saw, summed. */
+export interface ActivityTotals {
+  polls: number;
+  peakConnections: number;
+  /** Handler backends seen running a statement (state 'active'), summed over the polls. */
   active: number;
+  /** Of those, the ones seen waiting on a lock. */
   lockWaiting: number;
 }
 
+/**
+ * What the polls of pg_stat_activity saw. Lock waits are a share of
+ * observations, not of time: each poll counts the handler backends running a
+ * statement (state 'active') and, of those, the ones waiting on a heavyweight
+ * lock (wait_event_type 'Lock': a row, tuple or transaction lock another
+ * batch holds). With polls far more frequent than a statement is long, the
+ * share estimates the fraction of statement time spent waiting.
+ */
 export interface ActivitySummary {
   /** Most handler connections seen at once. */
   peakConnections: number;
-  /** Of the backends seen running a statement, the share waiting on a row lock held by another batch. */
+  /** Polls made. */
+  polls: number;
+  /** Handler backends seen running a statement, summed over the polls. */
+  activeObservations: number;
+  /** Of those, the ones seen waiting on a lock. */
+  lockWaitObservations: number;
+  /** lockWaitObservations / activeObservations (0 when nothing was seen running). */
   lockWaitShare: number;
 }
 
-/** Polls pg_stat_activity every `intervalMs` until stopped. */
+/** Pause inside the server between two polls of pg_stat_activity. */
+export const ACTIVITY_POLL_MS = 5;
+/** Polls per round trip of the sampler: a series of about 100 ms. */
+const POLLS_PER_SERIES = 20;
+
+/** Polls the handler's backends every ACTIVITY_POLL_MS, in series made by the server, until stopped. */
 export class ActivitySampler {
   #peak = 0;
+  #polls = 0;
   #active = 0;
   #waiting = 0;
   #stopped = false;
   readonly #done: Promise<void>;
 
-  constructor(sample: () => Promise<ActivitySample>, intervalMs = 20) {
+  constructor(sample: (polls: number, intervalMs: number) => Promise<ActivityTotals>) {
     this.#done = (async () => {
       while (!this.#stopped) {
-        const s = await sample().catch(() => undefined);
-        if (s) {
-          this.#peak = Math.max(this.#peak, s.connected);
-          this.#active += s.active;
-          this.#waiting += s.lockWaiting;
-        }
-        await new Promise((r) => setTimeout(r, intervalMs));
+        const s = await sample(POLLS_PER_SERIES, ACTIVITY_POLL_MS);
+        this.#polls += s.polls;
+        this.#peak = Math.max(this.#peak, s.peakConnections);
+        this.#active += s.active;
+        this.#waiting += s.lockWaiting;
       }
     })();
+    // A failed poll fails the level, at stop(); until then it must not count as unhandled.
+    this.#done.catch(() => undefined);
   }
 
+  /** Ends after the series under way (at most ~100 ms, in which idle handlers add polls but no running backends). */
   async stop(): Promise<ActivitySummary> {
     this.#stopped = true;
     await this.#done;
-    return { peakConnections: this.#peak, lockWaitShare: this.#active ? this.#waiting / this.#active : 0 };
+    return lockWaits(this.#peak, this.#polls, this.#active, this.#waiting);
   }
+}
+
+/** The summary of polls, pooled over passes: observations add up, the share is recomputed from the sums. */
+export function lockWaits(peakConnections: number, polls: number, activeObservations: number, lockWaitObservations: number): ActivitySummary {
+  return {
+    peakConnections,
+    polls,
+    activeObservations,
+    lockWaitObservations,
+    lockWaitShare: activeObservations > 0 ? lockWaitObservations / activeObservations : 0,
+  };
 }

@@ -16,6 +16,7 @@ import { measureColdStart } from './cold-start.js';
 import { measureConcurrency } from './concurrency.js';
 import { createContext } from './context.js';
 import { mainRecords } from './datasets.js';
+import { NetworkHop } from './hop.js';
 import { measureLatency } from './latency.js';
 import { describeMachine, describeServer } from './machine.js';
 import { measureMemory } from './memory.js';
@@ -24,7 +25,7 @@ import { formatReport } from './report.js';
 import { nodeVersion } from './spawn.js';
 import type { BenchResults, MeasuredResults } from './results.js';
 import { evaluateTargets } from './targets.js';
-import { measureThroughputSuite } from './suite.js';
+import { floorMessages, measureThroughputSuite } from './suite.js';
 import { warmUp } from './throughput.js';
 
 /** npm run bench: what it measures and takes is its definition's (tools/lib/commands/bench.ts), shown by --help. */
@@ -37,6 +38,7 @@ runCommand(bench, async ({ options: flags }) => {
   const { env, database } = await prepareLocalEnvironment((line) => process.stderr.write(`${line}\n`));
   const tmp = await mkdtemp(path.join(tmpdir(), 'login-etl-bench-'));
   let db: BenchDatabase | undefined;
+  let hop: NetworkHop | undefined;
   try {
     db = await BenchDatabase.create(database.serverUrl);
     const ctx = createContext(options, db, env, progress);
@@ -50,10 +52,14 @@ runCommand(bench, async ({ options: flags }) => {
     // Latency first, while this process's heap is small (as a sandbox's is):
     // the main set and its pre-computed rows would otherwise lengthen GC pauses.
     const latency = await measureLatency(ctx);
+    hop = options.rttMs > 0 ? await NetworkHop.start(ctx) : undefined;
+    const hopLatency = await hop?.latency();
     progress.update('generating messages and the rows they make', true);
     const records = mainRecords(options.messages, options.seed);
     const { rows, expected } = await precompute(ctx, records);
     const { ceiling, loginEtl, floor } = await measureThroughputSuite(ctx, records, rows, expected);
+    const hopThroughput = await hop?.throughput(records, expected, floorMessages(ctx, records, rows));
+    await hop?.stop();
     const bundleProcesses = new BundleProcesses(options.childNode, runner, bundle.file, tmp, ctx.env);
     const coldStart = await measureColdStart(ctx, bundleProcesses);
     const memory = await measureMemory(ctx, bundleProcesses);
@@ -84,6 +90,7 @@ runCommand(bench, async ({ options: flags }) => {
       coldStart,
       memory,
       concurrency,
+      ...(hopThroughput && hopLatency ? { hop: { ...hopThroughput, latency: hopLatency } } : {}),
     };
     const results: BenchResults = { ...measured, targets: evaluateTargets(measured) };
     process.stdout.write(formatReport(results));
@@ -95,6 +102,7 @@ runCommand(bench, async ({ options: flags }) => {
     return options.check && missed.length > 0 ? 1 : 0;
   } finally {
     progress.done();
+    await hop?.stop();
     await db?.drop().catch((error: unknown) => process.stderr.write(`bench: could not drop ${db?.name}: ${String(error)}\n`));
     await rm(tmp, { recursive: true, force: true });
     await database.stop();

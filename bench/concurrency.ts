@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { SQSRecord } from 'aws-lambda';
 import type { ExpectedRows } from './bench-database.js';
-import { ActivitySampler } from './bench-database.js';
+import { ActivitySampler, lockWaits, type ActivitySummary } from './bench-database.js';
 import type { BundleProcesses } from './bundle-processes.js';
 import type { FromChild, ToChild } from './child/protocol.js';
 import type { BenchContext } from './context.js';
@@ -9,18 +9,14 @@ import { sideEvents } from './datasets.js';
 import { toEvents } from './generate.js';
 import { perSecond } from './stats.js';
 
-export interface ConcurrencyLevel {
+export interface ConcurrencyLevel extends ActivitySummary {
   processes: number;
   batchSize: number;
   records: number;
   ms: number;
   recordsPerSecond: number;
-  /** Highest number of handler connections seen in pg_stat_activity during the level. */
-  peakConnections: number;
   /** processes × DB_POOL_MAX: what the deployment caps (maxConcurrency × pool size). */
   connectionBudget: number;
-  /** Share of running handler statements seen waiting on a row lock of another batch (shared PII values). */
-  lockWaitShare: number;
   /** Records/s of each pass, when the level ran more than once. */
   passes?: number[];
 }
@@ -108,7 +104,7 @@ async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses,
     await Promise.all(loads);
     await ctx.db.reset();
     ctx.progress.update(`concurrency: ${processes} handler processes writing`, true);
-    const sampler = new ActivitySampler(() => ctx.db.handlerActivity());
+    const sampler = new ActivitySampler((polls, intervalMs) => ctx.db.handlerActivity(polls, intervalMs));
     const started = performance.now();
     const done = await Promise.all(children.map((c) => c.request({ type: 'go' }, 'done')));
     const ms = performance.now() - started;
@@ -122,9 +118,8 @@ async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses,
       records: records.length,
       ms,
       recordsPerSecond: perSecond(records.length, ms),
-      peakConnections: activity.peakConnections,
       connectionBudget: processes * ctx.config.database.poolMax,
-      lockWaitShare: activity.lockWaitShare,
+      ...activity,
     };
   } finally {
     for (const child of children) child.stop();
@@ -134,8 +129,9 @@ async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses,
 /**
  * Every level twice when --runs allows, in palindromic order (1, 2, 4, 8, 8,
  * 4, 2, 1): load that drifts during the phase then weighs on each level
- * about equally. Records/s and lock waits are averaged over the passes, peak
- * connections is the highest seen.
+ * about equally. Records/s is averaged over the passes, the polls of
+ * pg_stat_activity are pooled (lock waits: all waiting observations over all
+ * running ones), peak connections is the highest seen.
  */
 export async function measureConcurrency(ctx: BenchContext, bundleProcesses: BundleProcesses, main: MainSet): Promise<ConcurrencyLevel[]> {
   const levels = ctx.options.concurrency;
@@ -152,12 +148,17 @@ export async function measureConcurrency(ctx: BenchContext, bundleProcesses: Bun
     const passes = measured.get(processes) ?? [];
     const mean = (f: (l: ConcurrencyLevel) => number) => passes.reduce((sum, l) => sum + f(l), 0) / passes.length;
     const first = passes[0] as ConcurrencyLevel;
+    const sum = (f: (l: ConcurrencyLevel) => number) => passes.reduce((total, l) => total + f(l), 0);
     return {
       ...first,
       ms: mean((l) => l.ms),
       recordsPerSecond: mean((l) => l.recordsPerSecond),
-      peakConnections: Math.max(...passes.map((l) => l.peakConnections)),
-      lockWaitShare: mean((l) => l.lockWaitShare),
+      ...lockWaits(
+        Math.max(...passes.map((l) => l.peakConnections)),
+        sum((l) => l.polls),
+        sum((l) => l.activeObservations),
+        sum((l) => l.lockWaitObservations),
+      ),
       passes: passes.map((l) => l.recordsPerSecond),
     };
   });

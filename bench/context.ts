@@ -24,3 +24,10 @@ export function createContext(options: BenchOptions, db: BenchDatabase, env: Nod
   return { options, db, env: handlerEnv, config, progress, newEtl: () => new LoginEtl(config) };
 }
 
+/** The same context with every connection a phase opens (the handler's, the floor's) rerouted by `reroute`, e.g. through the network hop. */
+export function reroutedContext(ctx: BenchContext, reroute: (url: string) => string): BenchContext {
+  const env: NodeJS.ProcessEnv = { ...ctx.env, DATABASE_URL: reroute(ctx.env.DATABASE_URL as string) };
+  const config = loadConfig(env);
+  return { ...ctx, db: ctx.db.through(reroute(ctx.db.url)), env, config, newEtl: () => new LoginEtl(config) };
+}
+

@@ -21,22 +21,22 @@ const BATCH = 10;
  * invocations), then each invocation timed on its own, against empty tables
  * at the start.
  */
-export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> {
+export async function measureLatency(ctx: BenchContext, label = 'latency'): Promise<LatencyResult> {
   const count = ctx.options.latencyInvocations;
   const events = sideEvents('latency', count * BATCH, BATCH, ctx.options.seed);
   const etl = ctx.newEtl();
   try {
-    ctx.progress.update('latency: warming up', true);
+    ctx.progress.update(`${label}: warming up`, true);
     await invokeAll(etl, sideEvents('latency-warm', 50 * BATCH, BATCH, ctx.options.seed));
     await ctx.db.reset();
     const context = lambdaContext();
     const times: number[] = [];
     for (const [i, event] of events.entries()) {
-      if (i % 50 === 0) ctx.progress.update(`latency: ${i}/${count} invocations of ${BATCH}`);
+      if (i % 50 === 0) ctx.progress.update(`${label}: ${i}/${count} invocations of ${BATCH}`);
       const started = performance.now();
       const response = await etl.handle(event, context);
       times.push(performance.now() - started);
-      if (response.batchItemFailures.length > 0) throw new Error(`latency: ${response.batchItemFailures.length} records failed`);
+      if (response.batchItemFailures.length > 0) throw new Error(`${label}: ${response.batchItemFailures.length} records failed`);
     }
     return {
       batchSize: BATCH,

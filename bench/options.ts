@@ -15,6 +15,8 @@ export interface BenchOptions {
   memoryRecords: number;
   concurrency: number[];
   concurrencyBatch: number;
+  /** Round trip of the network hop in ms (half each way); 0: no hop measured. */
+  rttMs: number;
   outDir: string;
   /** The node that runs the production bundle's processes (cold start, memory, concurrency). */
   childNode: string;
@@ -35,6 +37,7 @@ export function benchOptions(flags: CommandOptions<typeof bench>): BenchOptions 
     memoryRecords: Math.min(BATCH_SIZE.max, flags['memory-records']),
     concurrency: flags.concurrency,
     concurrencyBatch: Math.min(BATCH_SIZE.max, flags['concurrency-batch']),
+    rttMs: flags['rtt-ms'],
     outDir: path.resolve(flags.out ?? path.join(repoRoot, 'bench', 'results')),
     childNode: flags.node === undefined ? process.execPath : path.resolve(flags.node),
     check: flags.check,

@@ -1,6 +1,8 @@
 import { formatNumber, MiB } from './format.js';
+import { ACTIVITY_POLL_MS } from './bench-database.js';
 import { pairedRatio } from './rate.js';
 import type { BenchResults } from './results.js';
+import { pairedServerCpuRatio, type TargetResult } from './targets.js';
 
 const n = formatNumber;
 const pct = (value: number) => `${n(value * 100, 0)}%`;
@@ -12,6 +14,24 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+const verdict = (t: TargetResult): string => (t.info ? 'info' : t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS');
+
+function hopSection(hop: NonNullable<BenchResults['hop']>): string {
+  const l = hop.latency;
+  return [
+    table(
+      [`behind a ${n(hop.rttMs)} ms round-trip hop (TCP proxy, ${n(hop.rttMs / 2, 1)} ms each way)`, 'measured'],
+      [
+        ['SELECT 1 round trip, median of 21', `${n(hop.selectOneMs.throughHop, 2)} ms (direct: ${n(hop.selectOneMs.direct, 2)} ms)`],
+        [`login-etl, batch 1,000`, `${n(hop.loginEtl.recordsPerSecond)} records/s`],
+        [`floor: 1 INSERT + commit per message (${n(hop.floor.records)})`, `${n(hop.floor.recordsPerSecond)} records/s`],
+        ['login-etl vs floor', times(pairedRatio(hop.loginEtl, hop.floor))],
+        [`latency, batch of ${l.batchSize}, ${n(l.invocations)} warm invocations`, `p50 ${n(l.p50Ms, 2)} ms, p95 ${n(l.p95Ms, 2)} ms, p99 ${n(l.p99Ms, 2)} ms, max ${n(l.maxMs, 1)} ms`],
+      ],
+    ),
+  ].join('\n');
 }
 
 /** The summary: markdown tables, readable on a terminal and pasteable into docs/performance.md. */
@@ -46,7 +66,11 @@ export function formatReport(r: BenchResults): string {
   ];
   out.push(table(['throughput', 'records/s', 'of ceiling', 'of floor', 'client CPU µs/rec', 'server CPU µs/rec'], rows));
   out.push('(records/s and CPU: medians of the runs; ratios: medians of run-by-run ratios, each pair measured back to back)');
+  const at1000 = r.loginEtl.find((t) => t.batchSize === 1000);
+  const cpuRatio = at1000 ? pairedServerCpuRatio(at1000, r.ceiling) : undefined;
+  if (cpuRatio !== undefined) out.push(`server CPU per record, batch 1,000 vs COPY of the same rows: ${n(cpuRatio, 2)}× (median of run-by-run ratios)`);
   out.push('');
+  if (r.hop) out.push(hopSection(r.hop), '');
   const l = r.latency;
   const c = r.coldStart;
   const mem = r.memory;
@@ -70,23 +94,23 @@ export function formatReport(r: BenchResults): string {
   out.push('');
   out.push(
     table(
-      [`concurrency (handler processes, batch ${n(r.options.concurrencyBatch)})`, 'records/s', 'vs 1 process', 'peak connections', 'budget', 'lock waits'],
+      [`concurrency (handler processes, batch ${n(r.options.concurrencyBatch)})`, 'records/s', 'vs 1 process', 'peak connections', 'budget', 'lock waits', 'running seen'],
       r.concurrency.map((level) => [
         String(level.processes),
         n(level.recordsPerSecond),
         times(level.recordsPerSecond / (r.concurrency[0]?.recordsPerSecond ?? Number.NaN)),
         String(level.peakConnections),
         String(level.connectionBudget),
-        pct(level.lockWaitShare),
+        `${n(level.lockWaitShare * 100, 1)}%`,
+        `${n(level.activeObservations)} in ${n(level.polls)} polls`,
       ]),
     ),
   );
-  out.push('');
   out.push(
-    table(
-      ['target', 'measured', 'result'],
-      r.targets.map((t) => [t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'PASS' : 'MISS']),
-    ),
+    `(lock waits: pg_stat_activity polled inside the server every ${ACTIVITY_POLL_MS} ms while the processes write; of the handler backends seen running a statement, ` +
+      "the share seen waiting on a lock (wait_event_type 'Lock'), pooled over the level's passes)",
   );
+  out.push('');
+  out.push(table(['target', 'measured', 'result'], r.targets.map((t) => [t.target, t.measured, verdict(t)])));
   return `${out.join('\n')}\n`;
 }

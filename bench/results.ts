@@ -3,6 +3,7 @@ import type { CeilingResult } from './ceiling.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { ConcurrencyLevel } from './concurrency.js';
 import type { FloorResult } from './floor.js';
+import type { HopResult } from './hop.js';
 import type { LatencyResult } from './latency.js';
 import type { MachineInfo } from './machine.js';
 import type { MemoryResult } from './memory.js';
@@ -25,6 +26,8 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   memory: MemoryResult;
   concurrency: ConcurrencyLevel[];
+  /** login-etl and the floor behind the simulated network hop; absent with --rtt-ms 0. */
+  hop?: HopResult;
   targets: TargetResult[];
 }
 

@@ -13,6 +13,13 @@ export interface ThroughputSuite {
   floor: FloorResult;
 }
 
+/** The first --floor-messages of the main set, which the floor writes, and what they leave in the tables. */
+export function floorMessages(ctx: BenchContext, records: readonly SQSRecord[], rows: PrecomputedRows): { records: readonly SQSRecord[]; expected: ExpectedRows } {
+  const floorRecords = records.slice(0, ctx.options.floorMessages);
+  const floorSet = toWriteSet(rows.prepared.slice(0, floorRecords.length), rows.writeSet.dataKey);
+  return { records: floorRecords, expected: expectedOf(floorSet) };
+}
+
 /**
  * Ceiling, login-etl at every batch size and floor, interleaved run by run
  * (C, 10, 100, 1000, 10000, F; C, 10, …): a burst of load from elsewhere on
@@ -28,9 +35,8 @@ export async function measureThroughputSuite(
   const { options } = ctx;
   const ceiling = new CeilingPhase(ctx, rows, expected, records.length);
   const loginEtl = options.batchSizes.map((size) => new ThroughputPhase(ctx, records, expected, size));
-  const floorRecords = records.slice(0, options.floorMessages);
-  const floorSet = toWriteSet(rows.prepared.slice(0, floorRecords.length), rows.writeSet.dataKey);
-  const floor = new FloorPhase(ctx, floorRecords, expectedOf(floorSet));
+  const floorSet = floorMessages(ctx, records, rows);
+  const floor = new FloorPhase(ctx, floorSet.records, floorSet.expected);
   const phases = [ceiling, ...loginEtl, floor];
   for (let run = 0; run < options.runs; run += 1) {
     for (const phase of phases) {

@@ -21,8 +21,9 @@ interface BenchJson {
   coldStart: { withBundleMs: number; bareNodeMs: number };
   machine: { bundleNode: string };
   memory: { records: number; maxRssMb: number; rssAfterLoadMb: number };
-  concurrency: { processes: number; peakConnections: number; connectionBudget: number }[];
-  targets: unknown[];
+  concurrency: { processes: number; peakConnections: number; connectionBudget: number; polls: number }[];
+  hop: { rttMs: number; selectOneMs: { throughHop: number; direct: number }; loginEtl: { recordsPerSecond: number }; floor: { recordsPerSecond: number }; latency: { p50Ms: number } };
+  targets: { id: string; pass: boolean | null; info?: boolean }[];
 }
 
 /**
@@ -53,7 +54,7 @@ describe('bench smoke run', () => {
     delete env.VAULT_KMS_KEY_ID;
     const { code, stdout, stderr } = await runScript(BENCH, args, env, 175_000);
     assert.equal(code, 0, stderr);
-    for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS']) {
+    for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS', 'behind a 2 ms round-trip hop']) {
       assert.ok(stdout.includes(text), `summary shows "${text}"`);
     }
     assert.match(stdout, /\|\s+(PASS|MISS|n\/a) \|/);
@@ -72,7 +73,12 @@ describe('bench smoke run', () => {
     assert.ok(results.memory.maxRssMb > results.memory.rssAfterLoadMb * 0.5);
     assert.deepEqual(results.concurrency.map((c) => c.processes), [1, 2]);
     for (const c of results.concurrency) assert.ok(c.peakConnections >= 1 && c.peakConnections <= c.connectionBudget);
-    assert.equal(results.targets.length, 8);
+    assert.ok(results.concurrency.every((c) => c.polls >= 1), 'pg_stat_activity polled at every level');
+    assert.equal(results.hop.rttMs, 2);
+    assert.ok(results.hop.selectOneMs.throughHop >= 2, `a round trip through the hop takes its 2 ms: ${results.hop.selectOneMs.throughHop}`);
+    assert.ok(results.hop.loginEtl.recordsPerSecond > 0 && results.hop.floor.recordsPerSecond > 0 && results.hop.latency.p50Ms >= 2);
+    assert.equal(results.targets.filter((t) => !t.info).length, 10);
+    assert.ok(results.targets.filter((t) => t.info).every((t) => t.pass === null));
     assert.ok(readFileSync(path.join(out, 'latest.svg'), 'utf8').startsWith('<svg'));
     const pii = generateBodies(300, { seed: 8 }).flatMap((b) => [...b.matchAll(/"(?:ip|device_id)": "([^"]+)"/g)].map((m) => m[1] as string));
     assert.ok(pii.length > 500);
@@ -86,6 +92,15 @@ describe('bench smoke run', () => {
     });
     assert.equal(code, 2, stderr);
     assert.ok(stderr.includes('--concurrency "2,0": expected whole numbers from 1 to 1000'), stderr);
+  });
+
+  it('refuses a negative --rtt-ms in one sentence, before touching any database', async () => {
+    const { code, stderr } = await runScript(BENCH, ['--rtt-ms', '-1'], {
+      ...process.env,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    assert.equal(code, 2, stderr);
+    assert.equal(stderr.trim(), 'bench: --rtt-ms "-1": expected a whole number from 0 to 1000');
   });
 
   it('names a --node that cannot run, before touching any database', async () => {

@@ -12,7 +12,7 @@ import { testEnv } from '../support/keys.js';
 import { runTool } from '../support/run-tool.js';
 import { findPii, sampleBodies } from '../support/samples.js';
 import { startSqsEmulator, type SqsEmulator } from '../support/sqs-emulator.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../tools/lib/tcp-proxy.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -10,7 +10,7 @@ import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
 import { sampleBodies } from '../support/samples.js';
 import { repoRoot } from '../support/run-tool.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../tools/lib/tcp-proxy.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -16,7 +16,7 @@ import { testEnv } from '../support/keys.js';
 import { scanDatabaseForPii } from '../support/pii-scan.js';
 import { scaled } from '../support/scale.js';
 import { startSqsEmulator, type EmulatedQueue, type SqsEmulator } from '../support/sqs-emulator.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../tools/lib/tcp-proxy.js';
 
 /**
  * Chaos through the local queue mode: `npm run consume` processes (4
