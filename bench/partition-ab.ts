@@ -23,6 +23,7 @@ import { ensureLocalKeys } from '../tools/lib/local-keys.js';
 import { provisionLocalPipelineLogin } from '../tools/lib/local-logins.js';
 import { generateBodies } from '../tools/lib/login-generator.js';
 import { sqsEvent } from '../tools/lib/sqs-event.js';
+import { cpuUsPerRecord, processCpuMs } from './process-cpu.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -59,18 +60,30 @@ async function database(name: string, partitioned: boolean): Promise<Layout> {
   return { name, admin, pipelineUrl };
 }
 
-async function run(layout: Layout, bodies: string[], keys: NodeJS.ProcessEnv): Promise<number> {
+interface Measured {
+  rate: number;
+  /** CPU of the handler's backend per record (this server on this host): steadier than wall time on a busy machine. */
+  serverUs: number | undefined;
+}
+
+async function run(layout: Layout, bodies: string[], keys: NodeJS.ProcessEnv): Promise<Measured> {
   await layout.admin.query(`TRUNCATE ${TABLES}`);
   await layout.admin.query('CHECKPOINT');
   const etl = new LoginEtl(loadConfig({ ...keys, DATABASE_URL: layout.pipelineUrl, DB_STATEMENT_TIMEOUT_MS: '60000' }));
   try {
     await etl.process(sqsEvent(bodies.slice(0, 10), { idPrefix: `warm-${layout.name}` }));
+    const backend = await layout.admin.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = 'login_etl_pipeline'`,
+    );
+    const pid = backend.rows.length === 1 ? backend.rows[0]?.pid : undefined;
+    const cpuBefore = pid === undefined ? undefined : processCpuMs(pid);
     const started = process.hrtime.bigint();
     for (let i = 0; i < bodies.length; i += batch) {
       const result = await etl.process(sqsEvent(bodies.slice(i, i + batch), { idPrefix: `ab-${i}`, sentTimestamp: Date.now() }));
       if (result.counts.failed > 0) throw new Error(`${layout.name}: ${result.counts.failed} records failed`);
     }
-    return (bodies.length * 1e9) / Number(process.hrtime.bigint() - started);
+    const rate = (bodies.length * 1e9) / Number(process.hrtime.bigint() - started);
+    return { rate, serverUs: cpuUsPerRecord(cpuBefore, pid === undefined ? undefined : processCpuMs(pid), bodies.length) };
   } finally {
     await etl.close();
   }
@@ -89,16 +102,20 @@ async function main(): Promise<void> {
   const layouts = [await database('login_etl_ab_unpartitioned', false), await database('login_etl_ab_partitioned', true)];
   const parts = await layouts[1]?.admin.query(`SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'user_logins'::regclass`);
   console.log(`${messages} messages, batch ${batch}, ${pairs} pairs; partitioned layout: ${parts?.rows[0].n} partitions`);
-  const rates = new Map<string, number[]>(layouts.map((l) => [l.name, []]));
+  const runs = new Map<string, Measured[]>(layouts.map((l) => [l.name, []]));
   for (let p = 0; p < pairs; p += 1) {
     for (const layout of p % 2 === 0 ? layouts : [...layouts].reverse()) {
-      const rate = await run(layout, bodies, keys);
-      rates.get(layout.name)?.push(rate);
-      console.log(`pair ${p + 1} ${layout.name}: ${Math.round(rate)} records/s`);
+      const m = await run(layout, bodies, keys);
+      runs.get(layout.name)?.push(m);
+      console.log(`pair ${p + 1} ${layout.name}: ${Math.round(m.rate)} records/s, server ${m.serverUs?.toFixed(1) ?? '?'} µs CPU per record`);
     }
   }
-  const [a, b] = layouts.map((l) => median(rates.get(l.name) ?? []));
-  console.log(`median unpartitioned ${Math.round(a ?? 0)}, partitioned ${Math.round(b ?? 0)} records/s: partitioned/unpartitioned ${((b ?? 0) / (a ?? 1)).toFixed(3)}`);
+  const medians = (pick: (m: Measured) => number | undefined) =>
+    layouts.map((l) => median((runs.get(l.name) ?? []).flatMap((m) => pick(m) ?? [])));
+  const [a = 0, b = 0] = medians((m) => m.rate);
+  const [ca = 0, cb = 0] = medians((m) => m.serverUs);
+  console.log(`median unpartitioned ${Math.round(a)}, partitioned ${Math.round(b)} records/s: partitioned/unpartitioned ${(b / a).toFixed(3)}`);
+  console.log(`median server CPU per record: unpartitioned ${ca.toFixed(1)} µs, partitioned ${cb.toFixed(1)} µs: ${(cb / ca).toFixed(3)}`);
   for (const l of layouts) await l.admin.end();
 }
 

@@ -178,6 +178,42 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     assert.deepEqual(await maintain(true), []);
   });
 
+  it('maintenance runs beside a write in flight to a month, and waits at most its lock_timeout for one in the default partition', async () => {
+    const writer = new pg.Client({ connectionString: db.pipelineUrl });
+    await writer.connect();
+    try {
+      // A batch of this month, not committed: maintenance attaches a far month meanwhile.
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO user_logins (message_id, create_date) VALUES ('inflight-1', current_date)`);
+      await db.pool.query(`INSERT INTO user_logins (message_id, create_date) VALUES ('far-1', '2045-07-01')`);
+      const planned = await maintain(true);
+      assert.deepEqual(planned.map((a) => `${a.action} ${a.target}`), ['create_partition user_logins_p204507', 'move_rows user_logins_p204507']);
+      await writer.query('COMMIT');
+      assert.equal((await partitionsOf('inflight-1')).length, 1);
+
+      // A write in flight to the default partition: maintenance cannot attach a month past it
+      // (here 2047-01, waiting there), gives up after its lock_timeout, and changes nothing.
+      await db.pool.query(`INSERT INTO user_logins (message_id, create_date) VALUES ('far-2', '2047-01-01')`);
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO user_logins (message_id, create_date) VALUES ('inflight-2', '2046-03-03')`);
+      const started = Date.now();
+      await assert.rejects(maintain(true), (e: { code?: string }) => e.code === '55P03');
+      assert.ok(Date.now() - started < 15_000);
+      await writer.query('COMMIT');
+      assert.deepEqual((await partitionsOf('far-2')).map((r) => r.part), ['user_logins_default'], 'nothing changed');
+      assert.deepEqual((await partitionsOf('inflight-2')).map((r) => r.part), ['user_logins_default']);
+      assert.deepEqual((await maintain(true)).map((a) => `${a.action} ${a.target}`), [
+        'create_partition user_logins_p204603',
+        'move_rows user_logins_p204603',
+        'create_partition user_logins_p204701',
+        'move_rows user_logins_p204701',
+      ]);
+      assert.deepEqual((await partitionsOf('inflight-2')).map((r) => r.part), ['user_logins_p204603']);
+    } finally {
+      await writer.end();
+    }
+  });
+
   it('the maintenance login may run maintenance and nothing else; no other login may run it', async () => {
     const refused = async (client: pg.Client, sql: string) =>
       assert.rejects(client.query(sql), (e: { code?: string }) => e.code === '42501', sql);

@@ -35,7 +35,7 @@
  *
  * The batch write's conflict target follows: login_etl_write_v3p is
  * login_etl_write_v2 with ON CONFLICT (message_id, create_date) for the login
- * rows. v1 and v2 are given the same target in place, since with the old one
+ * rows. Every earlier login_etl_write_vN is given the same target in place, since with the old one
  * they fail on the partitioned table: sandboxes still running the previous
  * code, and replay's login_etl_replay_v1, keep writing during a deploy.
  */
@@ -119,14 +119,15 @@ DECLARE
   keyed text;
 BEGIN
   FOR fn IN SELECT p.oid::regprocedure FROM pg_proc p
-            WHERE p.proname IN ('login_etl_write_v1', 'login_etl_write_v2') AND p.pronamespace = current_schema()::regnamespace
+            WHERE p.proname ~ '^login_etl_write_v[0-9]+$' AND p.pronamespace = current_schema()::regnamespace
             ORDER BY p.proname
   LOOP
     def := pg_get_functiondef(fn);
-    keyed := replace(def, E'ON CONFLICT (message_id) DO NOTHING\\n    RETURNING message_id, masked_ip',
-                          E'ON CONFLICT (message_id, create_date) DO NOTHING\\n    RETURNING message_id, masked_ip');
+    -- The conflict clause of the insert into user_logins (not the quarantine's, which keeps its key).
+    keyed := regexp_replace(def, '(INSERT INTO user_logins\\s*\\n[^;]*?)ON CONFLICT \\(message_id\\) DO NOTHING',
+                            '\\1ON CONFLICT (message_id, create_date) DO NOTHING');
     IF keyed = def THEN
-      RAISE EXCEPTION 'function % does not have the login insert this migration re-keys', fn;
+      RAISE EXCEPTION 'function % has no insert into user_logins on conflict (message_id) for this migration to re-key', fn;
     END IF;
     EXECUTE keyed;
     IF fn::text LIKE '%login_etl_write_v2(%' THEN
