@@ -34,9 +34,13 @@ export type MaintenanceSettings = z.output<typeof maintenanceSettingsSchema>;
 
 /**
  * The settings from the environment: an unset or blank variable takes its
- * default; a bad one is an error naming the variable and what it expects.
+ * default; a bad one is the error `problem` makes of the variable's name,
+ * its value and what it expects (the function's own configuration error).
  */
-export function maintenanceSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): MaintenanceSettings {
+export function maintenanceSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  problem: (name: string, value: string | undefined, expected: string) => Error = (name, _value, expected) => new Error(`${name}: ${expected}`),
+): MaintenanceSettings {
   const input: Record<string, string> = {};
   for (const [key, name] of Object.entries(MAINTENANCE_ENV)) {
     const value = env[name]?.trim();
@@ -44,6 +48,6 @@ export function maintenanceSettingsFromEnv(env: Readonly<Record<string, string |
   }
   return parseValues(maintenanceSettingsSchema, input, (key, expected) => {
     const name = MAINTENANCE_ENV[key as keyof typeof MAINTENANCE_ENV] ?? key;
-    return new Error(`${name}: ${expected}`);
+    return problem(name, env[name], expected);
   });
 }

@@ -3,7 +3,8 @@ import { runCommand } from './lib/command-line.js';
 import { maintain as definition } from './lib/commands/local.js';
 import { startLocalDatabase } from './lib/local-database.js';
 import { provisionLocalMaintenanceLogin } from './lib/local-logins.js';
-import { formatMaintenance, maintenanceSettings, runMaintenance } from './lib/maintenance.js';
+import { runMaintenance } from '../lambda/db/maintenance.js';
+import { formatMaintenance, maintenanceSettings } from './lib/maintenance.js';
 
 /** npm run maintain: what it does and takes is its definition's (tools/lib/commands/local.ts), shown by --help. */
 runCommand(definition, async ({ options }) => {

@@ -1,14 +1,7 @@
-import type { ClientBase } from 'pg';
 import { UsageError } from './cli.js';
 import { maintenanceSettingsFromEnv, maintenanceSettingsSchema, type MaintenanceSettings } from '../../shared/maintenance-settings.js';
 import { parseValues } from '../../shared/values.js';
-
-/** One thing maintenance does (or would do): login_etl_maintain_v1's row (migration 20). */
-export interface MaintenanceAction {
-  action: string;
-  target: string;
-  detail: string;
-}
+import type { MaintenanceAction } from '../../lambda/db/maintenance.js';
 
 const FLAGS = { monthsAhead: 'months-ahead', retentionMonths: 'retention-months', quarantineBodyDays: 'quarantine-body-days' } as const;
 type Key = keyof typeof FLAGS;
@@ -31,17 +24,6 @@ export function maintenanceSettings(flags: Partial<Record<`${(typeof FLAGS)[Key]
     if (flag !== undefined) input[key] = flag;
   }
   return parseValues(maintenanceSettingsSchema, input, (key, expected) => new UsageError(`--${FLAGS[key as Key] ?? key}: ${expected}`));
-}
-
-/** Runs login_etl_maintain_v1 on `client` (the maintenance login): a dry run unless `apply`. */
-export async function runMaintenance(client: ClientBase, s: MaintenanceSettings, apply: boolean): Promise<MaintenanceAction[]> {
-  const result = await client.query<MaintenanceAction>('SELECT action, target, detail FROM login_etl_maintain_v1($1, $2, $3, $4)', [
-    s.monthsAhead,
-    s.retentionMonths,
-    s.quarantineBodyDays,
-    apply,
-  ]);
-  return result.rows;
 }
 
 /** The run as printed: one aligned line per action, then what the run was. Names, dates and counts only. */
