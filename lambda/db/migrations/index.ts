@@ -13,6 +13,10 @@ import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
 import { sql as sealedOriginalsInline } from './014_sealed_originals_inline.js';
 import { sql as writeV3 } from './015_write_v3.js';
+import { sql as maintenance } from './020_maintenance.js';
+import { sql as partitionUserLogins } from './021_partition_user_logins.js';
+
+import type { TimedMigration } from '../migration-history.js';
 
 export interface Migration {
   version: number;
@@ -25,7 +29,7 @@ export interface Migration {
  * same text ships inside the esbuild bundle of the deploy-time migration
  * function without loader configuration.
  */
-export const migrations: readonly Migration[] = [
+export const migrations: readonly TimedMigration[] = [
   { version: 1, name: 'user_logins', sql: userLogins },
   { version: 2, name: 'quarantine', sql: quarantine },
   { version: 3, name: 'vault', sql: vault },
@@ -41,4 +45,6 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'replay_functions', sql: replayFunctions },
   { version: 14, name: 'sealed_originals_inline', sql: sealedOriginalsInline },
   { version: 15, name: 'write_v3', sql: writeV3 },
+  { version: 20, name: 'maintenance', sql: maintenance },
+  { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
 ];
