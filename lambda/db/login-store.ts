@@ -41,9 +41,10 @@ type Reply = { k: 'd' | 'q'; message_id: string };
 
 export class PostgresLoginStore implements LoginStore {
   /**
-   * The data key this store's function call last committed. Data key rows
-   * are never deleted, so a COPY chunk under it with no quarantine rows
-   * needs no function call first: one round trip less behind a network hop.
+   * The data key of the login rows this store last committed. Its row is
+   * stored, and maintenance deletes no data key that a kept login row names
+   * (migration 20), so a COPY chunk under it with no quarantine rows needs
+   * no function call first: one round trip less behind a network hop.
    */
   #keyOnFile?: string;
 
@@ -78,9 +79,9 @@ export class PostgresLoginStore implements LoginStore {
     const run = await this.database
       .run(async (client) => {
         const replies = needsHead ? await client.query<Reply>({ text: WRITE_SQL, values: head }) : { rows: [] };
-        this.#keyOnFile = set.dataKey.id;
         try {
           await copyIn(client, COPY_LOGINS_SQL, payload);
+          this.#keyOnFile = set.dataKey.id;
           return { replies: replies.rows, copied: true };
         } catch (error) {
           if (!rowRejection(error)) throw error;
@@ -104,11 +105,7 @@ export class PostgresLoginStore implements LoginStore {
 
   async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {
     const { value, connectMs, retried } = await this.database
-      .run(async (client) => {
-        const reply = await client.query<Reply>({ text: WRITE_SQL, values: parameters });
-        this.#keyOnFile = set.dataKey.id;
-        return reply;
-      })
+      .run((client) => client.query<Reply>({ text: WRITE_SQL, values: parameters }))
       .catch((error: unknown) => {
         throw rowRejection(error) ?? error;
       });
@@ -117,6 +114,7 @@ export class PostgresLoginStore implements LoginStore {
     for (const row of value.rows) (row.k === 'd' ? duplicates : quarantined).add(row.message_id);
     const written = new Set<string>();
     for (const { messageId } of set.logins) if (!duplicates.has(messageId)) written.add(messageId);
+    if (written.size > 0) this.#keyOnFile = set.dataKey.id;
     return connectMs === undefined ? { written, quarantined, retried } : { written, quarantined, connectMs, retried };
   }
 }

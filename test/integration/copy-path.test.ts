@@ -109,6 +109,30 @@ describe('the COPY path', () => {
     assert.deepEqual(await rowsOf('copy-k'), { n: 15, sealed: 15 });
   });
 
+  it('a data key the store wrote no login under is stored again before a COPY, should maintenance have deleted it', async () => {
+    const own = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
+    try {
+      const r = await own.resources();
+      const fresh = new PostgresLoginStore(database, 5);
+      const batch = (bodies: readonly string[], prefix: string) =>
+        processBatch(
+          bodies.map((body, i) => sqsRecord(body, { messageId: `${prefix}-${i}`, sentTimestamp: Date.UTC(2026, 10, 1) })),
+          { store: fresh, tokenizer: r.tokenizer, dataKeys: r.dataKeys },
+        );
+      assert.deepEqual(counts(await batch(['{"not": "a login"}', '[]'], 'copy-m-bad')), { quarantined: 2 });
+      // What maintenance does to a data key no kept row names once it is a day old.
+      await db.pool.query(`DELETE FROM user_logins_quarantine WHERE message_id LIKE 'copy-m-bad-%'`);
+      await db.pool.query(`DELETE FROM vault_data_keys WHERE id NOT IN (SELECT pii_dek_id FROM user_logins WHERE pii_dek_id IS NOT NULL)`);
+      assert.deepEqual(counts(await batch(Array.from({ length: 10 }, (_, i) => login(i)), 'copy-m')), { written: 10 });
+      const orphans = await db.pool.query(
+        `SELECT 1 FROM user_logins l WHERE l.message_id LIKE 'copy-m-%' AND NOT EXISTS (SELECT 1 FROM vault_data_keys k WHERE k.id = l.pii_dek_id)`,
+      );
+      assert.equal(orphans.rowCount, 0, 'every row names a data key on file');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a chunk holding one message written before falls back to the function and writes the rest exactly once', async () => {
     const bodies = Array.from({ length: 10 }, (_, i) => login(30 + i));
     const messageIds = ids('copy-b', 10);
