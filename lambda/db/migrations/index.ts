@@ -13,6 +13,7 @@ import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
 import { sql as sealedOriginalsInline } from './014_sealed_originals_inline.js';
 import { sql as writeV3 } from './015_write_v3.js';
+import { sql as replayArrayLengths } from './016_replay_array_lengths.js';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: 'replay_functions', sql: replayFunctions },
   { version: 14, name: 'sealed_originals_inline', sql: sealedOriginalsInline },
   { version: 15, name: 'write_v3', sql: writeV3 },
+  { version: 16, name: 'replay_array_lengths', sql: replayArrayLengths },
 ];
