@@ -60,7 +60,7 @@ describe('the COPY path', () => {
     const records = bodies.map((body, i) => sqsRecord(body, { messageId: messageIds[i] ?? assert.fail('no id'), sentTimestamp: Date.UTC(2026, 10, 1) }));
     return processBatch(records, { store, tokenizer: r.tokenizer, dataKeys: r.dataKeys });
   };
-  const copies = () => database.statements.filter((s) => s.startsWith('COPY user_logins')).length;
+  const copies = () => database.statements.filter((s) => s.startsWith('COPY public.user_logins')).length;
   const rowsOf = async (prefix: string) =>
     (await db.pool.query<{ n: number; sealed: number }>(
       `SELECT count(*)::int AS n, count(pii_sealed)::int AS sealed FROM user_logins WHERE message_id LIKE $1`,
