@@ -15,6 +15,9 @@ export const PROXY_MAX_CONNECTIONS_PERCENT = 90;
  */
 export const DIRECT_CONNECTIONS = 2 + 5;
 
+/** The daily maintenance's proxy session (its function's reserved concurrency is 1). */
+export const MAINTENANCE_SESSIONS = 1;
+
 /** How many concurrent sessions the proxy can give clients on a server with this max_connections. */
 export function proxyConnectionCapacity(maxConnections: number): number {
   return Math.min(Math.floor((maxConnections * PROXY_MAX_CONNECTIONS_PERCENT) / 100), maxConnections - DIRECT_CONNECTIONS);

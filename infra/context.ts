@@ -9,11 +9,12 @@
 import { z } from 'zod';
 import { operatorLogin } from '../lambda/db/login-names.js';
 import { SERVICE_NAME_DEFAULT } from '../lambda/observability/metric-names.js';
+import { maintenanceSettingsSchema } from '../shared/maintenance-settings.js';
 import { BATCH_SIZE, BATCHING_WINDOW_SECONDS, brokenMappingRule } from '../shared/sqs-event-source.js';
 import { numberInSteps, parseValues, trueOrFalse, wholeNumber } from '../shared/values.js';
 import { ACU_STEP, auroraMaxConnections, type AuroraCapacity } from './aurora-capacity.js';
 import { SOURCE_MAPS_DEFAULT } from './bundling/function-bundle.js';
-import { DIRECT_CONNECTIONS, PROXY_MAX_CONNECTIONS_PERCENT, proxyConnectionCapacity } from './connection-budget.js';
+import { DIRECT_CONNECTIONS, MAINTENANCE_SESSIONS, PROXY_MAX_CONNECTIONS_PERCENT, proxyConnectionCapacity } from './connection-budget.js';
 import { defaultMaxConnections, describeInstanceClass, KNOWN_CLASSES, type InstanceClass } from './instance-class.js';
 
 /** The engines behind the proxy: RDS for PostgreSQL, or Aurora PostgreSQL Serverless v2. */
@@ -67,6 +68,12 @@ export interface LoginEtlSettings {
   readonly sourceMaps: boolean;
   /** X-Ray: active tracing on the pipeline function and TRACING_ENABLED for Powertools Tracer. */
   readonly tracing: boolean;
+  /** The daily maintenance (shared/maintenance-settings.ts): whole months of logins kept, */
+  readonly retentionMonths: number;
+  /** months of partitions kept ready ahead of the current one, */
+  readonly partitionMonthsAhead: number;
+  /** and days a quarantined body stays sealed before it is shredded. */
+  readonly quarantineBodyDays: number;
 }
 
 /** Connect + statement timeout of every client through the proxy (Database's environment, constructs/database.ts). */
@@ -146,6 +153,10 @@ const contextSchema = z.object({
   serviceName: matching(/^[A-Za-z0-9_.-]{1,64}$/, 'a short name (letters, digits, _ . -)').default(SERVICE_NAME_DEFAULT),
   sourceMaps: trueOrFalse().default(SOURCE_MAPS_DEFAULT),
   tracing: trueOrFalse().default(false),
+  // The maintenance function's environment, with the ranges and defaults `npm run maintain` has.
+  retentionMonths: maintenanceSettingsSchema.shape.retentionMonths,
+  partitionMonthsAhead: maintenanceSettingsSchema.shape.monthsAhead,
+  quarantineBodyDays: maintenanceSettingsSchema.shape.quarantineBodyDays,
 });
 
 export type ContextKey = keyof typeof contextSchema.shape;
@@ -270,14 +281,15 @@ function checkBurstableProd({ prod, allowBurstableProd }: LoginEtlSettings, inst
 
 /**
  * The pipeline's budget (one proxy session per concurrent invocation) plus
- * one session per operator must fit what the proxy may open on the class.
+ * one session per operator and the maintenance's one must fit what the
+ * proxy may open on the class.
  */
 function checkConnectionBudget(instance: InstanceClass, budget: number, operators: number): void {
   const capacity = proxyConnectionCapacity(defaultMaxConnections(instance));
-  if (budget + operators <= capacity) return;
+  if (budget + operators + MAINTENANCE_SESSIONS <= capacity) return;
   throw new ContextError(
     'dbConnectionBudget',
-    `is ${budget}: with ${operators} operator session(s) that exceeds the ${capacity} sessions a ${instance.name} instance leaves the proxy (max_connections about ${defaultMaxConnections(instance)}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or choose a larger dbInstanceType`,
+    `is ${budget}: with ${operators} operator session(s) and the maintenance's one that exceeds the ${capacity} sessions a ${instance.name} instance leaves the proxy (max_connections about ${defaultMaxConnections(instance)}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or choose a larger dbInstanceType`,
   );
 }
 
@@ -294,10 +306,10 @@ function checkCapacityRange({ minCapacity, maxCapacity }: AuroraCapacity): void 
 function checkAuroraConnectionBudget(range: AuroraCapacity, budget: number, operators: number): void {
   const maxConnections = auroraMaxConnections(range);
   const capacity = proxyConnectionCapacity(maxConnections);
-  if (budget + operators <= capacity) return;
+  if (budget + operators + MAINTENANCE_SESSIONS <= capacity) return;
   throw new ContextError(
     'dbConnectionBudget',
-    `is ${budget}: with ${operators} operator session(s) that exceeds the ${capacity} sessions an Aurora writer of ${range.minCapacity}-${range.maxCapacity} ACUs leaves the proxy (max_connections ${maxConnections}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or raise auroraMaxCapacity`,
+    `is ${budget}: with ${operators} operator session(s) and the maintenance's one that exceeds the ${capacity} sessions an Aurora writer of ${range.minCapacity}-${range.maxCapacity} ACUs leaves the proxy (max_connections ${maxConnections}, ${PROXY_MAX_CONNECTIONS_PERCENT}% of it for the proxy, ${DIRECT_CONNECTIONS} kept for the migrator, rotation and reserved slots); lower it or raise auroraMaxCapacity`,
   );
 }
 

@@ -6,6 +6,7 @@ import { Database } from './constructs/database.js';
 import { instanceServer } from './constructs/database-instance.js';
 import type { BuildDatabaseServer } from './constructs/database-server.js';
 import { IngestQueue } from './constructs/ingest-queue.js';
+import { MaintenanceSchedule } from './constructs/maintenance-schedule.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { Network } from './constructs/network.js';
 import { OperatorAccess } from './constructs/operator-access.js';
@@ -23,7 +24,8 @@ export interface LoginEtlStackProps extends StackProps {
  * login-etl: SQS queue → Lambda (in an egress-less VPC) → RDS Proxy →
  * PostgreSQL (RDS, or Aurora with `-c database=aurora`), with the masking keyring and vault KEK only the pipeline and
  * the named operators can use, migrations run before the function takes
- * traffic, alarms and a dashboard. Environment-agnostic: it deploys to the
+ * traffic, a daily maintenance run (partitions ahead, retention), alarms
+ * and a dashboard. Environment-agnostic: it deploys to the
  * CLI's account/region.
  */
 export class LoginEtlStack extends Stack {
@@ -34,6 +36,7 @@ export class LoginEtlStack extends Stack {
   readonly keys: PiiKeys;
   readonly operators: OperatorAccess;
   readonly schema: SchemaMigration;
+  readonly maintenance: MaintenanceSchedule;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: LoginEtlStackProps) {
@@ -65,10 +68,12 @@ export class LoginEtlStack extends Stack {
     keys.admit({ pipeline: pipeline.role, operators: this.operators.operators.map((o) => o.role) });
     const before = [pipeline.fn, pipeline.mapping];
     this.schema = new SchemaMigration(this, 'Schema', { network, database, before, prod, sourceMaps: settings.sourceMaps, operators });
+    this.maintenance = new MaintenanceSchedule(this, 'Maintenance', { network, database, settings, after: [this.schema.trigger] });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,
       fn: pipeline.fn,
+      maintenanceFn: this.maintenance.fn,
       database: database.server.metrics,
       proxy: database.proxy,
       settings,

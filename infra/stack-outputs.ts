@@ -4,13 +4,15 @@ import type { LoginEtlStack } from './login-etl-stack.js';
 /** What an operator needs after a deploy: queue URLs, names, log groups, ARNs, the operator roles. */
 export function addStackOutputs(stack: LoginEtlStack): void {
   const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
-  const { ingest, pipeline, schema, monitoring, database, keys, operators, network } = stack;
+  const { ingest, pipeline, schema, maintenance, monitoring, database, keys, operators, network } = stack;
   out('QueueUrl', ingest.queue.queueUrl, 'Send login events here');
   out('DeadLetterQueueUrl', ingest.deadLetterQueue.queueUrl, 'Messages that exhausted their retries');
   out('DeadLetterQueueArn', ingest.deadLetterQueue.queueArn, 'For aws sqs start-message-move-task (redrive)');
   out('FunctionName', pipeline.fn.functionName, 'The pipeline Lambda function');
   out('FunctionLogGroup', pipeline.logGroup.logGroupName, 'Pipeline logs (aws logs tail ... --follow)');
   out('MigrationLogGroup', schema.logGroup.logGroupName, 'Schema migration logs (read these if a deploy fails on the trigger)');
+  out('MaintenanceFunctionName', maintenance.fn.functionName, 'The daily maintenance function (partitions ahead, retention)');
+  out('MaintenanceLogGroup', maintenance.logGroup.logGroupName, 'Maintenance logs: one line per action, and why a run failed');
   out(
     'DashboardUrl',
     `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${stack.stackName}`,

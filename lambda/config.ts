@@ -184,12 +184,21 @@ function databaseSection(env: Env): Config['database'] {
 
 /**
  * The database settings alone, for tools that need no keys: the deploy-time
- * migration function and the operator tools (least privilege: they are not
- * given the masking keyring or the vault key).
+ * migration function, the scheduled maintenance and the operator tools
+ * (least privilege: they are not given the masking keyring or the vault
+ * key); with the service name and metric namespace their logs and metrics
+ * carry.
  */
-export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Pick<Config, 'database' | 'region'> {
+export function loadDatabaseConfig(
+  source: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'database' | 'region' | 'serviceName' | 'metricsNamespace'> {
   const env = parseEnv(source);
-  return { database: databaseSection(env), region: env.AWS_REGION };
+  return {
+    database: databaseSection(env),
+    region: env.AWS_REGION,
+    serviceName: env.POWERTOOLS_SERVICE_NAME,
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE,
+  };
 }
 
 /** Everything the pipeline needs. */

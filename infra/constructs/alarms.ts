@@ -16,6 +16,8 @@ export interface AlarmSpec {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly description: string;
+  /** Missing data is fine (the default: metrics come only with work), unless the metric's absence is the failure. */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
 }
 
 export interface AlarmLimits {
@@ -27,6 +29,10 @@ export interface AlarmLimits {
 
 export const ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
 export const BELOW = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+const AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+
+/** How long without a successful maintenance run before someone is told: two daily runs missed. */
+export const MAINTENANCE_SILENCE_HOURS = 48;
 
 /** The queues: logins waiting too long, or given up on. */
 export function queueAlarms(m: PipelineMetrics, limits: AlarmLimits): AlarmSpec[] {
@@ -159,6 +165,35 @@ export function proxyAlarms(m: PipelineMetrics): AlarmSpec[] {
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
       description: 'Sign-ins to the proxy failed (IAM token, rds-db:connect grant, TLS): the pipeline or an operator cannot connect, or someone tried a login they do not hold.',
+    },
+  ];
+}
+
+/**
+ * The daily maintenance: a run that failed, and runs that stopped
+ * succeeding altogether (failing, not scheduled, or not delivered), which
+ * only the success metric's absence shows.
+ */
+export function maintenanceAlarms(m: PipelineMetrics): AlarmSpec[] {
+  return [
+    {
+      name: 'MaintenanceErrors',
+      metric: m.maintenanceErrors,
+      comparison: AT_LEAST,
+      threshold: 1,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      description: 'A maintenance run failed (Lambda retries it twice): read its log; partitions exist months ahead, so there is time.',
+    },
+    {
+      name: 'MaintenanceMissing',
+      metric: m.maintenanceSucceeded,
+      comparison: BELOW,
+      threshold: 1,
+      evaluationPeriods: MAINTENANCE_SILENCE_HOURS,
+      datapointsToAlarm: MAINTENANCE_SILENCE_HOURS,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      description: `No maintenance run has succeeded for ${MAINTENANCE_SILENCE_HOURS} hours: the schedule, its rule or the function is broken, and retention and partitions ahead are not kept.`,
     },
   ];
 }

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { MetricName } from '../../lambda/observability/metric-names.js';
-import { MINUTE, type PipelineMetrics } from './monitoring-metrics.js';
+import { HOUR, MINUTE, type PipelineMetrics } from './monitoring-metrics.js';
 
 export interface DashboardProps {
   readonly dashboardName: string;
@@ -16,7 +16,7 @@ const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMet
 /**
  * One dashboard with what docs/operations.md tells operators to watch: alarm
  * states; the pipeline (throughput, failures, latency); the queue and the
- * connections; the database server and its proxy.
+ * connections; the database server and its proxy; the daily maintenance.
  */
 export function createDashboard(scope: Construct, id: string, props: DashboardProps): cloudwatch.Dashboard {
   const m = props.metrics;
@@ -62,6 +62,13 @@ export function createDashboard(scope: Construct, id: string, props: DashboardPr
     graph('Database CPU (%)', [db.cpu], [...db.cpuCompanions]),
     graph('Database I/O and memory', [db.writeIops, db.readIops], [db.freeableMemory, ...db.storage]),
     graph('Proxy', [m.borrowLatency], [m.failedAuthentications.with({ period: MINUTE })]),
+  );
+  dashboard.addWidgets(
+    graph(
+      'Maintenance (daily)',
+      [m.maintenanceSucceeded, m.pipeline(MetricName.MaintenanceActions, 'Sum', 'Maintenance actions').with({ period: HOUR })],
+      [m.maintenanceErrors],
+    ),
   );
   return dashboard;
 }

@@ -10,6 +10,8 @@ export interface MetricSources {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly fn: lambda.IFunction;
+  /** The scheduled maintenance function. */
+  readonly maintenanceFn: lambda.IFunction;
   /** The database server's own metrics and alarms, from its engine. */
   readonly database: DatabaseMetrics;
   readonly proxy: rds.IDatabaseProxy;
@@ -19,6 +21,7 @@ export interface MetricSources {
 
 export const MINUTE = Duration.minutes(1);
 export const FIVE_MINUTES = Duration.minutes(5);
+export const HOUR = Duration.hours(1);
 
 /**
  * Every metric the alarms and the dashboard read, built once so both show
@@ -37,6 +40,10 @@ export class PipelineMetrics {
   readonly throttles: cloudwatch.Metric;
   readonly maxDuration: cloudwatch.Metric;
   readonly concurrency: cloudwatch.Metric;
+  // Scheduled maintenance
+  readonly maintenanceErrors: cloudwatch.Metric;
+  /** Successful runs per hour: a daily run leaves one hour of the day at 1. */
+  readonly maintenanceSucceeded: cloudwatch.Metric;
   /** The database server (AWS/RDS): the instance, or Aurora's writer. */
   readonly database: DatabaseMetrics;
   // RDS Proxy (AWS/RDS, ProxyName)
@@ -66,6 +73,9 @@ export class PipelineMetrics {
     this.throttles = s.fn.metricThrottles({ period: MINUTE, statistic: 'Sum', label: 'Function throttles' });
     this.maxDuration = s.fn.metricDuration({ ...max, label: 'Function duration max (ms)' });
     this.concurrency = s.fn.metric('ConcurrentExecutions', { ...max, label: 'Concurrent executions' });
+
+    this.maintenanceErrors = s.maintenanceFn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: 'Maintenance errors' });
+    this.maintenanceSucceeded = this.pipeline(MetricName.MaintenanceSucceeded, 'Sum', 'Maintenance runs succeeded').with({ period: HOUR });
 
     this.database = s.database;
 

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { LoginEtlSettings } from '../context.js';
-import { functionAlarms, proxyAlarms, queueAlarms, type AlarmLimits, type AlarmSpec } from './alarms.js';
+import { functionAlarms, maintenanceAlarms, proxyAlarms, queueAlarms, type AlarmLimits, type AlarmSpec } from './alarms.js';
 import { createDashboard } from './dashboard.js';
 import { DEAD_LETTER_ALARM_AGE } from './ingest-queue.js';
 import { PipelineMetrics, type MetricSources } from './monitoring-metrics.js';
@@ -18,9 +18,10 @@ export interface MonitoringProps extends Omit<MetricSources, 'serviceName'> {
 }
 
 /**
- * Alarms to an SNS topic and one dashboard. Every alarm treats missing data
- * as fine: the pipeline emits its metrics only when it has work, and RDS
- * reports some (CPU credits) only for some classes.
+ * Alarms to an SNS topic and one dashboard. Every alarm but one treats
+ * missing data as fine: the pipeline emits its metrics only when it has
+ * work, and RDS reports some (CPU credits) only for some classes. The
+ * exception is the maintenance's success metric, whose absence is the alarm.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
@@ -44,7 +45,7 @@ export class Monitoring extends Construct {
       deadLetterAlarmAge: DEAD_LETTER_ALARM_AGE,
       functionTimeout: Duration.seconds(settings.timeoutSeconds),
     };
-    const specs = [...queueAlarms(metrics, limits), ...functionAlarms(metrics, limits), ...props.database.alarms, ...proxyAlarms(metrics)];
+    const specs = [...queueAlarms(metrics, limits), ...functionAlarms(metrics, limits), ...props.database.alarms, ...proxyAlarms(metrics), ...maintenanceAlarms(metrics)];
     this.alarms = specs.map((spec) => this.alarm(spec, props.name));
 
     this.dashboard = createDashboard(this, 'Dashboard', {
@@ -62,7 +63,7 @@ export class Monitoring extends Construct {
       comparisonOperator: spec.comparison,
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.datapointsToAlarm,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));

@@ -21,6 +21,8 @@ export interface VpcNodeFunctionProps {
   readonly sourceMaps: boolean;
   /** X-Ray active tracing; CDK adds xray:PutTraceSegments/PutTelemetryRecords to the role. */
   readonly tracing?: boolean;
+  /** At most this many invocations at once (none when omitted). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class VpcNodeFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       ...(props.tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       vpc: props.network.vpc,

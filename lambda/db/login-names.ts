@@ -18,6 +18,14 @@ export const OPERATOR_NAME = /^[a-z][a-z0-9_]{1,29}$/;
 export const WRITER_ROLE = 'login_etl_writer';
 export const OPERATOR_ROLE = 'login_etl_operator';
 
+/**
+ * The partition maintenance's login (the scheduled function, `npm run
+ * maintain`): a member of login_etl_maintainer, which may only EXECUTE
+ * login_etl_maintain_v1 (migration 20).
+ */
+export const MAINTENANCE_LOGIN = 'login_etl_maintenance';
+export const MAINTAINER_ROLE = 'login_etl_maintainer';
+
 /** The database login of the named operator, e.g. `alice` → `login_etl_op_alice`. */
 export function operatorLogin(name: string): string {
   if (!OPERATOR_NAME.test(name)) {

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { refusedSqlState } from './database-errors.js';
-import { OPERATOR_ROLE, operatorLogin, PIPELINE_LOGIN, WRITER_ROLE } from './login-names.js';
+import { MAINTAINER_ROLE, MAINTENANCE_LOGIN, OPERATOR_ROLE, operatorLogin, PIPELINE_LOGIN, WRITER_ROLE } from './login-names.js';
 
 /**
  * Creating and retiring the logins named in login-names.ts. Group roles
@@ -50,6 +50,11 @@ async function ensureLogin(client: ClientBase, login: string, group: string, opt
 /** The pipeline's login: created if missing, made what it must be. Needs the migration owner. */
 export function ensurePipelineLogin(client: ClientBase, options: LoginOptions = {}): Promise<void> {
   return ensureLogin(client, PIPELINE_LOGIN, WRITER_ROLE, options);
+}
+
+/** The partition maintenance's login (a member of login_etl_maintainer only). Needs the migration owner. */
+export function ensureMaintenanceLogin(client: ClientBase, options: LoginOptions = {}): Promise<void> {
+  return ensureLogin(client, MAINTENANCE_LOGIN, MAINTAINER_ROLE, options);
 }
 
 /** One named operator's login (login_etl_op_<name>, a member of login_etl_operator only). */

@@ -41,8 +41,8 @@ const login = (column: string, type: ElementType, fill: (l: LoginRow) => WriteVa
 });
 
 /**
- * The write, described once: every parameter of login_etl_write_v3
- * (migration 15) in its position, the table column it fills and how a
+ * The write, described once: every parameter of login_etl_write_v4
+ * (migration 21: v3 of migration 15 keyed on (message_id, create_date)) in its position, the table column it fills and how a
  * prepared record fills it. The call's text, its binary parameter encoding,
  * the COPY fast path, replay's call and the bench's COPY ceiling and
  * per-message floor are all derived from this list;
@@ -79,7 +79,7 @@ export const WRITE_PARAMETERS: readonly AnyParameter[] = [
 ];
 
 /** The function the pipeline's write calls; its previous versions stay callable during a deploy. */
-export const WRITE_FUNCTION = 'login_etl_write_v3';
+export const WRITE_FUNCTION = 'login_etl_write_v4';
 
 /**
  * The schema the migrations create the tables in (their admin's
@@ -96,7 +96,8 @@ export const WRITE_SCHEMA = 'public';
  */
 const WRITE_TABLES = {
   quarantine: { table: 'user_logins_quarantine', dataKeyColumn: 'body_dek_id', conflictTarget: ['message_id'] },
-  logins: { table: 'user_logins', dataKeyColumn: 'pii_dek_id', conflictTarget: ['message_id'] },
+  // create_date is the partition key (migration 21): a partitioned table's unique keys must hold it.
+  logins: { table: 'user_logins', dataKeyColumn: 'pii_dek_id', conflictTarget: ['message_id', 'create_date'] },
 } as const satisfies Record<
   Exclude<Source, 'dataKey'>,
   { table: string; dataKeyColumn: string; conflictTarget: readonly string[] }

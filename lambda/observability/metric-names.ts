@@ -1,7 +1,8 @@
 /**
- * The pipeline's CloudWatch metric names, shared by the function (which emits
- * them) and the CDK stack (whose alarms and dashboard read them). One source,
- * so a rename cannot silently orphan an alarm.
+ * The CloudWatch metric names of the pipeline and of the scheduled
+ * maintenance, shared by the functions (which emit them) and the CDK stack
+ * (whose alarms and dashboard read them). One source, so a rename cannot
+ * silently orphan an alarm.
  */
 export const METRIC_NAMESPACE_DEFAULT = 'LoginEtl';
 export const SERVICE_NAME_DEFAULT = 'login-etl';
@@ -15,6 +16,10 @@ export const MetricName = {
   BatchWriteLatency: 'BatchWriteLatency',
   DbConnectLatency: 'DbConnectLatency',
   ColdStart: 'ColdStart',
+  /** One per maintenance run that finished: the alarm on its absence says the schedule stopped. */
+  MaintenanceSucceeded: 'MaintenanceSucceeded',
+  /** What a maintenance run did (partitions created, detached, dropped; rows moved; bodies shredded). */
+  MaintenanceActions: 'MaintenanceActions',
 } as const;
 
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

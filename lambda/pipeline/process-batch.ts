@@ -4,7 +4,7 @@ import { BatchOutcomes } from './batch-outcomes.js';
 import { isFifoSource } from './batch-response.js';
 import { ChunkWriter, type PreparedChunk, type WriteTotals } from './chunk-writer.js';
 import { chunksOf } from './chunks.js';
-import { recordIdempotencyKey } from './idempotency-key.js';
+import { asFirstDelivered } from './idempotency-key.js';
 import { prepareChunk } from './prepare-chunk.js';
 import { SEALS_PER_RECORD, type DataKeys, type LoginStore, type RecordOutcome } from './types.js';
 
@@ -50,7 +50,7 @@ export async function processBatch(records: readonly SQSRecord[], deps: Pipeline
   // From here on a record is named by its idempotency key: its rows are
   // stored under it, and copies that share it are one message. Only the
   // report goes back to the event's message ids, which the response must use.
-  const keyed = records.map(withIdempotencyKey);
+  const keyed = records.map(asFirstDelivered);
   const outcomes = new BatchOutcomes(keyed);
   const fifo = isFifoSource(records);
   const writer = new ChunkWriter(deps.store, outcomes, fifo);
@@ -92,10 +92,6 @@ async function writeInChunks(
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function withIdempotencyKey(record: SQSRecord): SQSRecord {
-  const key = recordIdempotencyKey(record);
-  return key === record.messageId ? record : { ...record, messageId: key };
-}
 
 function byEventMessageId(records: readonly SQSRecord[], keyed: readonly SQSRecord[], report: BatchReport): BatchReport {
   const outcomes = new Map<string, RecordOutcome>();

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../lambda/config.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
-import { ORIGINAL_MESSAGE_ID_ATTRIBUTE } from '../../lambda/pipeline/idempotency-key.js';
+import { ORIGINAL_MESSAGE_ID_ATTRIBUTE, ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE } from '../../lambda/pipeline/idempotency-key.js';
 import { describeQueue } from '../../tools/lib/queue/queue-info.js';
 import { resolveQueueTarget } from '../../tools/lib/queue/queue-target.js';
 import { RECEIVE_EVERYTHING, toSqsRecord } from '../../tools/lib/queue/to-lambda-event.js';
@@ -51,6 +51,9 @@ describe('npm run redrive keeps a message idempotent', () => {
       const redriven = await redriveAndReceive(sqs, queue);
       assert.notEqual(redriven.MessageId, original, 'a redriven message is a new message');
       assert.equal(redriven.MessageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.StringValue, original);
+      const firstSent = first.Attributes?.SentTimestamp;
+      assert.ok(firstSent);
+      assert.equal(redriven.MessageAttributes?.[ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]?.StringValue, firstSent);
 
       // The database is down now: the response names the event's message id, not the key.
       const failed = await down.process({ Records: [toSqsRecord(redriven, info)] });
@@ -62,13 +65,18 @@ describe('npm run redrive keeps a message idempotent', () => {
       const again = await redriveAndReceive(sqs, queue);
       assert.notEqual(again.MessageId, redriven.MessageId);
       assert.equal(again.MessageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.StringValue, original);
-      const landed = await up.process({ Records: [toSqsRecord(again, info)] });
+      assert.equal(again.MessageAttributes?.[ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]?.StringValue, firstSent);
+      // Redriven days later, as a DLQ often is: its own SentTimestamp falls on another
+      // date, hence in another partition; the row key must still be the first one's.
+      const late = toSqsRecord(again, info);
+      late.attributes.SentTimestamp = String(Number(late.attributes.SentTimestamp) + 3 * 86_400_000);
+      const landed = await up.process({ Records: [late] });
       assert.deepEqual(landed.response, { batchItemFailures: [] });
       assert.deepEqual(landed.counts, { written: 0, duplicate: 1, quarantined: 0, failed: 0 });
       await sqs.client.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: again.ReceiptHandle }));
 
-      const rows = await db.pool.query('SELECT message_id FROM user_logins');
-      assert.deepEqual(rows.rows, [{ message_id: original }]);
+      const rows = await db.pool.query(`SELECT message_id, (extract(epoch FROM sent_at) * 1000)::bigint::text AS sent FROM user_logins`);
+      assert.deepEqual(rows.rows, [{ message_id: original, sent: firstSent }]);
       assert.deepEqual(await sqs.messageIds(queue), []);
       assert.deepEqual(await sqs.messageIds(dlq), []);
     } finally {

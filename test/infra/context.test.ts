@@ -39,6 +39,9 @@ describe('readSettings', () => {
       serviceName: 'login-etl',
       sourceMaps: false,
       tracing: false,
+      retentionMonths: 25,
+      partitionMonthsAhead: 3,
+      quarantineBodyDays: 14,
     });
   });
 
@@ -111,10 +114,11 @@ describe('readSettings', () => {
     assert.equal(defaultMaxConnections(micro), 90);
     const capacity = proxyConnectionCapacity(defaultMaxConnections(micro));
     assert.equal(capacity, 81);
-    assert.equal(read({ dbConnectionBudget: String(capacity) }).dbConnectionBudget, capacity);
-    rejects({ dbConnectionBudget: String(capacity + 1) }, 'dbConnectionBudget', /exceeds the 81 sessions a t4g\.micro instance leaves the proxy.*max_connections about 90/);
+    // The daily maintenance holds one session of it.
+    assert.equal(read({ dbConnectionBudget: String(capacity - 1) }).dbConnectionBudget, capacity - 1);
+    rejects({ dbConnectionBudget: String(capacity) }, 'dbConnectionBudget', /and the maintenance's one that exceeds the 81 sessions a t4g\.micro instance leaves the proxy.*max_connections about 90/);
     // Each operator takes one session of the same capacity.
-    rejects({ dbConnectionBudget: String(capacity), operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
+    rejects({ dbConnectionBudget: String(capacity - 1), operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
     // A larger class takes the same budget.
     assert.equal(read({ dbConnectionBudget: '500', dbInstanceType: 'm7g.2xlarge' }).dbConnectionBudget, 500);
     const big = describeInstanceClass('r6g.24xlarge');
@@ -162,14 +166,14 @@ describe('readSettings', () => {
   });
 
   test('database=aurora: dbConnectionBudget must fit the max_connections AWS tabulates for the maximum ACUs', () => {
-    // 1 ACU: 189 connections; 90% of it, less nothing more than the 7 direct ones: 170.
-    assert.equal(read({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170' }).dbConnectionBudget, 170);
+    // 1 ACU: 189 connections; 90% of it, less nothing more than the 7 direct ones: 170, one of them the maintenance's.
+    assert.equal(read({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '169' }).dbConnectionBudget, 169);
     rejects(
-      { database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '171' },
+      { database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170' },
       'dbConnectionBudget',
       /exceeds the 170 sessions an Aurora writer of 0.5-1 ACUs leaves the proxy \(max_connections 189.*raise auroraMaxCapacity/,
     );
-    rejects({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '170', operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
+    rejects({ database: 'aurora', auroraMaxCapacity: '1', dbConnectionBudget: '169', operators: 'alice' }, 'dbConnectionBudget', /with 1 operator session/);
     // The default range (0.5-8 ACUs): 1,669 connections, 1,502 for the proxy's
     // clients (docs/deploy.md), more than the largest budget the schema allows.
     assert.equal(proxyConnectionCapacity(auroraMaxConnections({ minCapacity: 0.5, maxCapacity: 8 })), 1_502);

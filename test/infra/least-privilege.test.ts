@@ -12,7 +12,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { DatabaseEngine } from '../../infra/context.js';
 import { KEY_ADMIN_ACTIONS, KEYRING_ROTATION_ACTIONS } from '../../infra/constructs/pii-keys.js';
-import { OPERATOR_LOGIN_PREFIX, PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
+import { MAINTENANCE_LOGIN, OPERATOR_LOGIN_PREFIX, PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
 import { KMS_CONTEXT_DATA_KEY_ID, KMS_CONTEXT_PURPOSE, KMS_CONTEXT_PURPOSE_KEY } from '../../lambda/vault/kms-context.js';
 import { actionMatches, rolesAllowed, roleStatements } from './iam.js';
 import { logicalIdOf, synthesize, type Synthesized } from './synth.js';
@@ -55,13 +55,14 @@ interface Suite {
   readonly template: Template;
   readonly stack: Synthesized['stack'];
   readonly resources: Record<string, Resource>;
-  readonly ids: Record<'pipelineRole' | 'migratorRole' | 'proxyRole' | 'alice' | 'bob' | 'vaultKey' | 'keyring' | 'instance' | 'proxy' | 'pipelineFn' | 'migratorFn', string>;
+  readonly ids: Record<'pipelineRole' | 'maintenanceRole' | 'migratorRole' | 'proxyRole' | 'alice' | 'bob' | 'vaultKey' | 'keyring' | 'instance' | 'proxy' | 'pipelineFn' | 'migratorFn', string>;
   readonly operatorRoles: string[];
 }
 
 function suiteOf(engine: DatabaseEngine, { template, stack }: Synthesized): Suite {
   const ids = {
     pipelineRole: roleId(stack.pipeline.role),
+    maintenanceRole: roleId(stack.maintenance.role),
     migratorRole: roleId(stack.schema.fn.role),
     proxyRole: roleId(stack.database.proxyRole),
     alice: roleId(stack.operators.operators[0]?.role),
@@ -229,8 +230,9 @@ function databaseLogins(suite: Suite): void {
       assert.deepEqual([...new Set(proxyRoleActions)], ['rds-db:connect'], 'no secret read, no KMS');
     });
 
-    test('the proxy role may sign in to the instance as the pipeline and operator logins only', () => {
+    test('the proxy role may sign in to the instance as the pipeline, maintenance and operator logins only', () => {
       assert.deepEqual(loginsOf(ids.proxyRole, 'instance'), [
+        MAINTENANCE_LOGIN,
         `${OPERATOR_LOGIN_PREFIX}alice`,
         `${OPERATOR_LOGIN_PREFIX}bob_smith`,
         PIPELINE_LOGIN,
@@ -245,11 +247,16 @@ function databaseLogins(suite: Suite): void {
       assert.deepEqual(loginsOf(ids.pipelineRole, 'instance'), []);
     });
 
+    test('the maintenance role may connect through the proxy as login_etl_maintenance only (grantConnect)', () => {
+      assert.deepEqual(loginsOf(ids.maintenanceRole, 'proxy'), [MAINTENANCE_LOGIN]);
+      assert.deepEqual(loginsOf(ids.maintenanceRole, 'instance'), []);
+    });
+
     test('each operator role may connect through the proxy as its own login only', () => {
       assert.deepEqual(loginsOf(ids.alice, 'proxy'), [`${OPERATOR_LOGIN_PREFIX}alice`]);
       assert.deepEqual(loginsOf(ids.bob, 'proxy'), [`${OPERATOR_LOGIN_PREFIX}bob_smith`]);
       const roles = new Set(grants.map((g) => g.role));
-      assert.deepEqual([...roles].sort(), [ids.pipelineRole, ids.proxyRole, ...operatorRoles].sort());
+      assert.deepEqual([...roles].sort(), [ids.pipelineRole, ids.maintenanceRole, ids.proxyRole, ...operatorRoles].sort());
     });
 
     test('the pipeline function signs in as login_etl_pipeline through the proxy with IAM tokens and verify-full TLS (DB_USER)', () => {
@@ -273,15 +280,17 @@ function masterLogin(suite: Suite): void {
       .filter(([id, r]) => id !== ids.keyring && (r.Type !== 'AWS::SecretsManager::Secret' || JSON.stringify(r).includes('login_etl_admin')))
       .map(([id]) => id);
 
-    test('only the schema migrator may read the master secret; the pipeline’s role reaches nothing of it', () => {
+    test('only the schema migrator may read the master secret; the pipeline’s and the maintenance’s roles reach nothing of it', () => {
       assert.equal(secretIds.length, 2, 'the generated secret and its attachment');
       // The attachment's Ref is the same secret's ARN: grants name either.
       for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) {
         const roles = new Set(secretIds.flatMap((id) => rolesAllowed(template, action, id)));
         assert.deepEqual([...roles], [ids.migratorRole], action);
       }
-      const pipelinePolicies = JSON.stringify(roleStatements(template).filter((st) => st.role === ids.pipelineRole));
-      for (const id of secretIds) assert.ok(!pipelinePolicies.includes(`"${id}"`));
+      for (const role of [ids.pipelineRole, ids.maintenanceRole]) {
+        const policies = JSON.stringify(roleStatements(template).filter((st) => st.role === role));
+        for (const id of secretIds) assert.ok(!policies.includes(`"${id}"`), role);
+      }
     });
 
     test('the migrator signs in to the instance (not the proxy) with the master secret and verify-full TLS, and creates the operators’ logins', () => {

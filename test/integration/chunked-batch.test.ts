@@ -75,14 +75,16 @@ describe('chunked batches against a real Postgres', () => {
     it(`a transient failure in chunk 2 keeps chunk 1, fails the rest (${fifo ? 'FIFO' : 'standard'} queue)`, async () => {
       const bodies = goodBodies.slice(20, 30);
       const prefix = fifo ? 'chunk-fifo' : 'chunk-std';
-      const blocked = sqsEvent(bodies, { idPrefix: prefix }).Records[5]?.messageId as string;
+      const record = sqsEvent(bodies, { idPrefix: prefix }).Records[5];
+      const blocked = record?.messageId as string;
+      const blockedDate = new Date(Number(record?.attributes.SentTimestamp)).toISOString().slice(0, 10);
       // Another transaction holds an uncommitted row with record 5's message id:
       // chunk 2's ON CONFLICT waits for it until the statement timeout (57014).
       const holder = new pg.Client({ connectionString: db.adminUrl });
       await holder.connect();
       try {
         await holder.query('BEGIN');
-        await holder.query('INSERT INTO user_logins (message_id) VALUES ($1)', [blocked]);
+        await holder.query('INSERT INTO user_logins (message_id, create_date) VALUES ($1, $2)', [blocked, blockedDate]);
         const { event, report, response } = await run(bodies, prefix, fifo);
         assert.deepEqual(statuses(report), [...Array(4).fill('written'), ...Array(6).fill('failed')]);
         assert.equal(report.statements, 2, 'chunk 3 is not sent after chunk 2 failed');

@@ -141,7 +141,7 @@ describe('the logins login-etl runs as', () => {
       await admin.query('GRANT login_etl_analyst TO login_etl_op_logins_fixme');
       await assert.rejects(ensureOperatorLogin(admin, 'logins_fixme'), /also a member of login_etl_analyst: it may hold the grants of login_etl_operator only/);
       await admin.query('REVOKE login_etl_analyst FROM login_etl_op_logins_fixme');
-      await assert.rejects(admin.query(`SELECT login_etl_ensure_login('someone', 'login_etl_analyst')`), /may only join login_etl_writer or login_etl_operator/);
+      await assert.rejects(admin.query(`SELECT login_etl_ensure_login('someone', 'login_etl_analyst')`), /may only join login_etl_writer, login_etl_operator or login_etl_maintainer/);
     } finally {
       admin.release();
     }

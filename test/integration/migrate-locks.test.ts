@@ -76,7 +76,7 @@ describe('migrations under lock contention (lock_timeout, retries)', () => {
     // the ALTER would wait for the reader, and the insert behind the ALTER.
     const writer = await connect();
     let inserted = false;
-    const insert = writer.query(`INSERT INTO user_logins (user_id, message_id) VALUES ('lock-probe', 'lock-probe-1')`).then(() => {
+    const insert = writer.query(`INSERT INTO user_logins (user_id, message_id, create_date) VALUES ('lock-probe', 'lock-probe-1', current_date)`).then(() => {
       inserted = true;
     });
     await Promise.race([insert, sleep(10_000)]);

@@ -182,8 +182,8 @@ describe('forget: erasure by crypto-shredding', () => {
     try {
       await writer.query('BEGIN');
       await writer.query(
-        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at, pii_dek_id, pii_sealed)
-         VALUES ('user-f', $1, $2, 'race-f', 'v1', now(), gen_random_uuid(), '\\x01')`,
+        `INSERT INTO user_logins (user_id, masked_ip, masked_device_id, message_id, key_version, sent_at, create_date, pii_dek_id, pii_sealed)
+         VALUES ('user-f', $1, $2, 'race-f', 'v1', now(), current_date, gen_random_uuid(), '\\x01')`,
         [e.masked_ip, 'f'.repeat(64)],
       );
       const result = await forget(client, request('user-e'));

@@ -102,12 +102,13 @@ describe('limits the write keeps whatever it is given', () => {
 
   it('the write function pins its search_path and the COPY names the schema: a temporary table named like ours does not catch the rows', async () => {
     const config = await db.pool.query<{ proname: string; proconfig: string[] }>(
-      `SELECT proname, proconfig FROM pg_proc WHERE proname IN ('login_etl_write_v1', 'login_etl_write_v2', 'login_etl_write_v3') ORDER BY 1`,
+      `SELECT proname, proconfig FROM pg_proc WHERE proname IN ('login_etl_write_v1', 'login_etl_write_v2', 'login_etl_write_v3', 'login_etl_write_v4') ORDER BY 1`,
     );
     assert.deepEqual(config.rows, [
       { proname: 'login_etl_write_v1', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
       { proname: 'login_etl_write_v2', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
       { proname: 'login_etl_write_v3', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
+      { proname: 'login_etl_write_v4', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
     ]);
     const shadowed = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { OPERATOR_NAME, operatorLogin, PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
-import { ensureOperatorLogin, ensurePipelineLogin } from '../../lambda/db/logins.js';
+import { MAINTENANCE_LOGIN, OPERATOR_NAME, operatorLogin, PIPELINE_LOGIN } from '../../lambda/db/login-names.js';
+import { ensureMaintenanceLogin, ensureOperatorLogin, ensurePipelineLogin } from '../../lambda/db/logins.js';
 import { dataDir } from './paths.js';
 import { osUser } from './pii/operator-context.js';
 import { scramSha256Verifier } from './scram-verifier.js';
@@ -101,6 +101,15 @@ export async function provisionLocalPipelineLogin(admin: pg.ClientBase, adminUrl
   const url = loginUrl(adminUrl, PIPELINE_LOGIN, password);
   return withLocalPassword(url, password, (verifier) =>
     ensurePipelineLogin(admin, verifier ? { passwordVerifier: verifier } : {}),
+  );
+}
+
+/** After migrating (as admin): the maintenance login gets its local password. Returns its URL. */
+export async function provisionLocalMaintenanceLogin(admin: pg.ClientBase, adminUrl: string): Promise<string> {
+  const password = await localLoginPassword(MAINTENANCE_LOGIN);
+  const url = loginUrl(adminUrl, MAINTENANCE_LOGIN, password);
+  return withLocalPassword(url, password, (verifier) =>
+    ensureMaintenanceLogin(admin, verifier ? { passwordVerifier: verifier } : {}),
   );
 }
 

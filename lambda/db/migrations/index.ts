@@ -14,6 +14,10 @@ import { sql as replayFunctions } from './013_replay_functions.js';
 import { sql as sealedOriginalsInline } from './014_sealed_originals_inline.js';
 import { sql as writeV3 } from './015_write_v3.js';
 import { sql as replayArrayLengths } from './016_replay_array_lengths.js';
+import { sql as maintenance } from './020_maintenance.js';
+import { sql as partitionUserLogins } from './021_partition_user_logins.js';
+
+import type { TimedMigration } from '../migration-history.js';
 
 export interface Migration {
   version: number;
@@ -26,7 +30,7 @@ export interface Migration {
  * same text ships inside the esbuild bundle of the deploy-time migration
  * function without loader configuration.
  */
-export const migrations: readonly Migration[] = [
+export const migrations: readonly TimedMigration[] = [
   { version: 1, name: 'user_logins', sql: userLogins },
   { version: 2, name: 'quarantine', sql: quarantine },
   { version: 3, name: 'vault', sql: vault },
@@ -43,4 +47,6 @@ export const migrations: readonly Migration[] = [
   { version: 14, name: 'sealed_originals_inline', sql: sealedOriginalsInline },
   { version: 15, name: 'write_v3', sql: writeV3 },
   { version: 16, name: 'replay_array_lengths', sql: replayArrayLengths },
+  { version: 20, name: 'maintenance', sql: maintenance },
+  { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
 ];

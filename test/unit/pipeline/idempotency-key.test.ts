@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  asFirstDelivered,
   idempotencyKey,
   isValidMessageId,
   ORIGINAL_MESSAGE_ID_ATTRIBUTE,
+  ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE,
   recordIdempotencyKey,
 } from '../../../lambda/pipeline/idempotency-key.js';
 import { sqsRecord } from '../../../tools/lib/sqs-event.js';
@@ -62,5 +64,35 @@ describe('idempotencyKey', () => {
     assert.equal(recordIdempotencyKey(redriven), ORIGINAL);
     // A record from a hand-written event file may have no attributes at all.
     assert.equal(recordIdempotencyKey({ ...plain, messageAttributes: undefined as never }), REDRIVEN);
+  });
+});
+
+describe('asFirstDelivered', () => {
+  const attribute = (dataType: string, stringValue: string) => ({ dataType, stringValue, stringListValues: [], binaryListValues: [] });
+
+  it('gives a redriven record its first message id and SentTimestamp, so its create_date is the first one', () => {
+    assert.equal(ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE, 'login-etl-original-sent-timestamp');
+    const redriven = {
+      ...sqsRecord('{}', { messageId: REDRIVEN, sentTimestamp: Date.UTC(2026, 10, 30) }),
+      messageAttributes: {
+        [ORIGINAL_MESSAGE_ID_ATTRIBUTE]: attribute('String', ORIGINAL),
+        [ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]: attribute('String', String(Date.UTC(2026, 10, 2))),
+      },
+    };
+    const first = asFirstDelivered(redriven);
+    assert.equal(first.messageId, ORIGINAL);
+    assert.equal(first.attributes.SentTimestamp, String(Date.UTC(2026, 10, 2)));
+    assert.equal(redriven.attributes.SentTimestamp, String(Date.UTC(2026, 10, 30)), 'the event record is left as it was');
+    const numeric = { ...redriven, messageAttributes: { [ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]: attribute('Number', '1700000000000') } };
+    assert.equal(asFirstDelivered(numeric).attributes.SentTimestamp, '1700000000000');
+  });
+
+  it('keeps the record as it is without the attributes, and ignores a malformed SentTimestamp', () => {
+    const plain = sqsRecord('{}', { messageId: REDRIVEN, sentTimestamp: 1_700_000_000_000 });
+    assert.equal(asFirstDelivered(plain), plain);
+    for (const bad of ['', '-5', '1.5e12', '0', 'soon', '9'.repeat(14)]) {
+      const record = { ...plain, messageAttributes: { [ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]: attribute('String', bad) } };
+      assert.equal(asFirstDelivered(record).attributes.SentTimestamp, '1700000000000', bad);
+    }
   });
 });

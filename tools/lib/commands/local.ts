@@ -1,5 +1,6 @@
 /** The tools that run the function on this machine: demo, invoke, migrate, and the test runner. */
 import { defineCommand } from '../command-line.js';
+import { MAINTENANCE_ENV, MAINTENANCE_MONTHS_AHEAD, QUARANTINE_BODY_DAYS, RETENTION_MONTHS } from '../../../shared/maintenance-settings.js';
 import { logs } from './options.js';
 
 const DATABASE = 'Uses DATABASE_URL (its owner migrates; the handler runs as login_etl_pipeline), else an embedded PostgreSQL under .data/.';
@@ -44,4 +45,36 @@ export const test = defineCommand({
   },
   positionals: { name: 'file.test.ts', description: 'run only these test files', count: 'any' },
   examples: ['npm test', 'npm test -- test/unit/config.test.ts', 'npm test -- --chaos'],
+});
+
+export const maintain = defineCommand({
+  name: 'maintain',
+  description:
+    'Partition maintenance, as the scheduled function runs it in AWS: creates the months of user_logins ahead, moves logins out of the ' +
+    'default partition into their month, drops the months past retention with the sealed originals and data keys only they used, and ' +
+    'shreds quarantined bodies past their retention (the rows stay). Without --apply it prints what it would do and changes nothing. ' +
+    'Prints table names, dates and counts, never a value. Runs as login_etl_maintenance, which may do this and nothing else; ' +
+    'DATABASE_URL (its owner sets that login up), else the embedded PostgreSQL under .data/.',
+  options: {
+    'months-ahead': {
+      type: 'text',
+      value: 'N',
+      description: 'months of partitions kept ready after this one, 1 to 24',
+      defaultText: `${MAINTENANCE_ENV.monthsAhead}, else ${MAINTENANCE_MONTHS_AHEAD}`,
+    },
+    'retention-months': {
+      type: 'text',
+      value: 'N',
+      description: 'months of logins kept: a month goes once it ended more than N months ago, 1 to 1200',
+      defaultText: `${MAINTENANCE_ENV.retentionMonths}, else ${RETENTION_MONTHS}`,
+    },
+    'quarantine-body-days': {
+      type: 'text',
+      value: 'N',
+      description: 'days a quarantined body stays sealed before it is shredded, 1 to 365',
+      defaultText: `${MAINTENANCE_ENV.quarantineBodyDays}, else ${QUARANTINE_BODY_DAYS}`,
+    },
+    apply: { type: 'flag', description: 'do it; without it, only print what would be done' },
+  },
+  examples: ['npm run maintain', 'npm run maintain -- --retention-months 13 --apply'],
 });

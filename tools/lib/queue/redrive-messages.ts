@@ -7,7 +7,12 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { idempotencyKey, ORIGINAL_MESSAGE_ID_ATTRIBUTE } from '../../../lambda/pipeline/idempotency-key.js';
+import {
+  idempotencyKey,
+  ORIGINAL_MESSAGE_ID_ATTRIBUTE,
+  ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE,
+  originalSentTimestamp,
+} from '../../../lambda/pipeline/idempotency-key.js';
 import { chunks } from './chunks.js';
 import type { QueueInfo } from './queue-info.js';
 import { deleteMessages } from './settle-batch.js';
@@ -40,9 +45,10 @@ function sendableAttributes(attributes: Record<string, MessageAttributeValue> | 
 }
 
 /**
- * The attributes a redriven copy carries: the message's own, and its first
- * message id under ORIGINAL_MESSAGE_ID_ATTRIBUTE (kept from an earlier redrive,
- * else this message's id), which the pipeline then stores it under.
+ * The attributes a redriven copy carries: the message's own, its first
+ * message id under ORIGINAL_MESSAGE_ID_ATTRIBUTE and its first SentTimestamp
+ * under ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE (each kept from an earlier redrive,
+ * else this message's), which the pipeline then stores it under.
  */
 function redriveAttributes(m: Message): Record<string, MessageAttributeValue> | undefined {
   const attributes = sendableAttributes(m.MessageAttributes) ?? {};
@@ -50,6 +56,8 @@ function redriveAttributes(m: Message): Record<string, MessageAttributeValue> | 
     const original = idempotencyKey(m.MessageId, m.MessageAttributes?.[ORIGINAL_MESSAGE_ID_ATTRIBUTE]);
     attributes[ORIGINAL_MESSAGE_ID_ATTRIBUTE] = { DataType: 'String', StringValue: original };
   }
+  const sent = originalSentTimestamp(m.Attributes?.SentTimestamp, m.MessageAttributes?.[ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE]);
+  if (sent !== undefined) attributes[ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE] = { DataType: 'String', StringValue: sent };
   return Object.keys(attributes).length > 0 ? attributes : undefined;
 }
 
@@ -74,7 +82,7 @@ function entryOf(m: Message, i: number, fifo: boolean): SendMessageBatchRequestE
  * message, never loses one). Like SQS's own redrive (StartMessageMoveTask),
  * each moved message is a new message: new MessageId, new SentTimestamp,
  * receive count back to 0. Unlike it, each copy carries its first message id
- * (ORIGINAL_MESSAGE_ID_ATTRIBUTE), so the pipeline recognises a message that
+ * and SentTimestamp (ORIGINAL_MESSAGE_ID_ATTRIBUTE, ORIGINAL_SENT_TIMESTAMP_ATTRIBUTE), so the pipeline recognises a message that
  * had committed before it was dead-lettered. Works on every SQS-compatible
  * server, including emulators without the move-task API.
  */
@@ -93,7 +101,7 @@ export async function redriveMessages(
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: EMPTY_WAIT_SECONDS,
         VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
-        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId', 'SentTimestamp'],
         MessageAttributeNames: ['All'],
       }),
     );
