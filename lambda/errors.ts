@@ -44,6 +44,22 @@ export class RowRejectedError extends Error {
   }
 }
 
+/**
+ * A write whose quarantine rows (and data key) committed before its logins
+ * failed: those quarantine rows are settled, `quarantined` naming the ones
+ * it inserted; the logins failed with `reason`, a RowRejectedError or the
+ * environment's error, and none of them is written.
+ */
+export class LoginsNotWrittenError extends Error {
+  override readonly name = 'LoginsNotWrittenError';
+  constructor(
+    readonly quarantined: ReadonlySet<string>,
+    readonly reason: unknown,
+  ) {
+    super('the logins of a write failed after its quarantine rows committed', { cause: reason });
+  }
+}
+
 /** Thrown by the handler when no record of the batch could be processed. */
 export class FullBatchFailureError extends Error {
   override readonly name = 'FullBatchFailureError';

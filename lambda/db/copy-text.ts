@@ -1,5 +1,5 @@
 import type { DataKeyRef } from '../pipeline/types.js';
-import type { TableWrite, WriteValue } from './write-spec.js';
+import { WRITE_SCHEMA, type TableWrite, type WriteValue } from './write-spec.js';
 
 /** What COPY's text format must escape inside a field. */
 const SPECIAL = /[\\\t\n\r]/;
@@ -26,5 +26,5 @@ export function copyText<Row>(write: TableWrite<Row>, rows: readonly Row[], data
   return text;
 }
 
-/** The statement that COPYs a table's rows, as copyText() encodes them. */
-export const copySql = (write: TableWrite<unknown>): string => `COPY ${write.table} (${write.columns.join(', ')}) FROM STDIN`;
+/** The statement that COPYs a table's rows, as copyText() encodes them; the table schema-qualified (WRITE_SCHEMA). */
+export const copySql = (write: TableWrite<unknown>): string => `COPY ${WRITE_SCHEMA}.${write.table} (${write.columns.join(', ')}) FROM STDIN`;

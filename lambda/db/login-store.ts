@@ -1,5 +1,6 @@
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 import { binaryArray } from './binary-array.js';
+import { LoginsNotWrittenError } from '../errors.js';
 import { rowRejection } from './database-errors.js';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -50,6 +51,8 @@ function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void>
 
 type Reply = { k: 'd' | 'q'; message_id: string };
 
+const quarantinedOf = (rows: readonly Reply[]): Set<string> => new Set(rows.filter((r) => r.k === 'q').map((r) => r.message_id));
+
 export class PostgresLoginStore implements LoginStore {
   constructor(
     readonly database: Database,
@@ -73,34 +76,40 @@ export class PostgresLoginStore implements LoginStore {
    * session state (no temporary table, no SET), so RDS Proxy goes on
    * multiplexing. COPY has no ON CONFLICT: a row already there (a
    * redelivery, 23505) or a row Postgres refuses fails the whole COPY, and
-   * the chunk is then written by the function, which skips what is there
-   * and lets the pipeline isolate a refused row.
+   * the logins are then written by the function, which skips what is there
+   * and lets the pipeline isolate a refused row. The first call commits on
+   * its own: once it has, its quarantine rows are settled whatever happens
+   * to the logins (neither sent again nor failed with them).
    */
   async #copy(set: WriteSet, head: unknown[], payload: Buffer): Promise<WriteResult> {
+    let quarantined: Set<string> | undefined;
+    const logins: WriteSet = { dataKey: set.dataKey, logins: set.logins, quarantine: [] };
+    const notWritten = (error: unknown): never => {
+      const reason = rowRejection(error) ?? error;
+      throw quarantined === undefined ? reason : new LoginsNotWrittenError(quarantined, reason);
+    };
     const run = await this.database
       .run(async (client) => {
-        const replies = await client.query<Reply>({ text: WRITE_SQL, values: head });
+        // A retry on another connection after the first call committed sends only the COPY.
+        quarantined ??= quarantinedOf((await client.query<Reply>({ text: WRITE_SQL, values: head })).rows);
         try {
           await copyIn(client, COPY_LOGINS_SQL, payload);
-          return { replies: replies.rows, copied: true };
+          return true;
         } catch (error) {
           if (!rowRejection(error)) throw error;
-          return { replies: replies.rows, copied: false };
+          return false;
         }
       })
-      .catch((error: unknown) => {
-        throw rowRejection(error) ?? error;
-      });
-    const quarantined = new Set(run.value.replies.filter((r) => r.k === 'q').map((r) => r.message_id));
-    if (!run.value.copied) {
-      const rest = await this.#write(set, writeArguments(set));
-      for (const id of quarantined) rest.quarantined.add(id);
-      return { ...rest, retried: rest.retried || run.retried };
+      .catch(notWritten);
+    const settled = quarantined ?? new Set<string>();
+    if (!run.value) {
+      const rest = await this.#write(logins, writeArguments(logins)).catch(notWritten);
+      return { ...rest, quarantined: settled, retried: rest.retried || run.retried };
     }
     const written = new Set(set.logins.map((l) => l.messageId));
     return run.connectMs === undefined
-      ? { written, quarantined, retried: run.retried }
-      : { written, quarantined, connectMs: run.connectMs, retried: run.retried };
+      ? { written, quarantined: settled, retried: run.retried }
+      : { written, quarantined: settled, connectMs: run.connectMs, retried: run.retried };
   }
 
   async #write(set: WriteSet, parameters: unknown[]): Promise<WriteResult> {

@@ -82,6 +82,14 @@ export const WRITE_PARAMETERS: readonly AnyParameter[] = [
 export const WRITE_FUNCTION = 'login_etl_write_v4';
 
 /**
+ * The schema the migrations create the tables in (their admin's
+ * current_schema()): the functions pin it in their search_path; a COPY
+ * names it, since a session searches pg_temp first and a temporary table
+ * named like ours would otherwise take the rows.
+ */
+export const WRITE_SCHEMA = 'public';
+
+/**
  * Tables the write fills: the column of each that names the data key its
  * sealed values are under, and its conflict target (what makes a row
  * already there, so a redelivered message is a no-op on it).

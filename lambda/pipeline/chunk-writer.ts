@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { RowRejectedError } from '../errors.js';
+import { LoginsNotWrittenError, RowRejectedError } from '../errors.js';
 import type { BatchOutcomes } from './batch-outcomes.js';
 import { rejectedRow, type PrepareContext } from './prepare-record.js';
 import type { DataKeyLease, DataKeyRef, EncodedWrite, LoginStore, PreparedRecord, WriteResult, WriteSet } from './types.js';
@@ -60,14 +60,24 @@ export class ChunkWriter {
       this.#count(started, result);
       this.outcomes.settle(segment, result);
       return 'continue';
-    } catch (error) {
+    } catch (caught) {
       this.totals.writeMs += performance.now() - started;
+      const { error, rest } = caught instanceof LoginsNotWrittenError ? this.#settleQuarantine(segment, caught) : { error: caught, rest: segment };
       if (!(error instanceof RowRejectedError)) {
-        this.outcomes.fail(segment, error);
+        this.outcomes.fail(rest, error);
         return 'stop';
       }
-      return segment.length > 1 ? this.#bisect(chunk, segment, error) : this.#rejected(chunk, segment[0] as PreparedRecord, error);
+      return rest.length > 1 ? this.#bisect(chunk, rest, error) : this.#rejected(chunk, rest[0] as PreparedRecord, error);
     }
+  }
+
+  /** The quarantine rows committed, the logins did not: the first are settled, the second go on with the logins' error. */
+  #settleQuarantine(segment: PreparedRecord[], partial: LoginsNotWrittenError): { error: unknown; rest: PreparedRecord[] } {
+    this.outcomes.settle(
+      segment.filter((item) => item.kind === 'quarantine'),
+      { written: new Set(), quarantined: new Set(partial.quarantined), retried: false },
+    );
+    return { error: partial.reason, rest: segment.filter((item) => item.kind === 'login') };
   }
 
   /** A write refused for a row's content: each half on its own, until the row stands alone. */

@@ -91,10 +91,13 @@ export interface WriteResult {
 /** A write set as its store encoded it, ready to send. */
 export interface EncodedWrite {
   /**
-   * Stores the whole set or nothing; a set written before is a no-op.
-   * Rejects with RowRejectedError when the database refused a row for its
-   * content (the pipeline then isolates the row), with any other error when
-   * the write failed for the environment.
+   * Stores the whole set or nothing, or (a store writing in two steps) its
+   * quarantine rows and nothing of its logins; a set written before is a
+   * no-op. Rejects with RowRejectedError when the database refused a row
+   * for its content (the pipeline then isolates the row), with any other
+   * error when the write failed for the environment, and with
+   * LoginsNotWrittenError, carrying one of those, when the quarantine rows
+   * committed and the logins did not.
    */
   write(): Promise<WriteResult>;
 }

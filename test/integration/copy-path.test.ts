@@ -60,7 +60,7 @@ describe('the COPY path', () => {
     const records = bodies.map((body, i) => sqsRecord(body, { messageId: messageIds[i] ?? assert.fail('no id'), sentTimestamp: Date.UTC(2026, 10, 1) }));
     return processBatch(records, { store, tokenizer: r.tokenizer, dataKeys: r.dataKeys });
   };
-  const copies = () => database.statements.filter((s) => s.startsWith('COPY user_logins')).length;
+  const copies = () => database.statements.filter((s) => s.startsWith('COPY public.user_logins')).length;
   const rowsOf = async (prefix: string) =>
     (await db.pool.query<{ n: number; sealed: number }>(
       `SELECT count(*)::int AS n, count(pii_sealed)::int AS sealed FROM user_logins WHERE message_id LIKE $1`,
@@ -114,5 +114,60 @@ describe('the COPY path', () => {
     } finally {
       await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT copy_reject');
     }
+  });
+
+  /** Where each message ended: a login row, a quarantine row (its reason), or nowhere (back on the queue). */
+  const placesOf = async (prefix: string) => {
+    const places = new Map<string, string[]>();
+    const add = (id: string, place: string) => places.set(id, [...(places.get(id) ?? []), place]);
+    for (const r of (await db.pool.query<{ id: string }>('SELECT message_id AS id FROM user_logins WHERE message_id LIKE $1', [`${prefix}-%`])).rows) add(r.id, 'login');
+    const q = await db.pool.query<{ id: string; reason: string }>('SELECT message_id AS id, reason FROM user_logins_quarantine WHERE message_id LIKE $1', [`${prefix}-%`]);
+    for (const r of q.rows) add(r.id, r.reason);
+    return places;
+  };
+
+  it('a refused login and an invalid message in one chunk: the invalid one is quarantined once and counted so, the refused one isolated', async () => {
+    await db.pool.query(`ALTER TABLE user_logins ADD CONSTRAINT copy_reject CHECK (user_id <> 'reject-me')`);
+    try {
+      const bodies = [...Array.from({ length: 8 }, (_, i) => login(50 + i, i === 6 ? { user_id: 'reject-me' } : {})), '{"not": "a login"}'];
+      const report = await run(bodies, ids('copy-d', 9));
+      assert.ok(copies() >= 1, 'COPY was tried');
+      assert.deepEqual(counts(report), { written: 7, quarantined: 2 });
+      assert.equal(report.outcomes.get('copy-d-8')?.status, 'quarantined', 'not reported a duplicate of its own row');
+      const places = await placesOf('copy-d');
+      assert.deepEqual(places.get('copy-d-6'), ['rejected_by_database']);
+      assert.deepEqual(places.get('copy-d-8'), ['schema_violation']);
+      assert.equal(places.size, 9);
+      assert.ok([...places.values()].every((p) => p.length === 1), 'each message in exactly one place');
+    } finally {
+      await db.pool.query('ALTER TABLE user_logins DROP CONSTRAINT copy_reject');
+    }
+  });
+
+  it('a transient failure of the COPY fails only the logins: the quarantined message, already committed, is settled and not sent back', async () => {
+    await db.pool.query(`CREATE FUNCTION copy_transient() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.user_id = 'boom' THEN RAISE EXCEPTION 'transient' USING ERRCODE = '40001'; END IF; RETURN NEW; END $$`);
+    await db.pool.query('CREATE TRIGGER copy_transient BEFORE INSERT ON user_logins FOR EACH ROW EXECUTE FUNCTION copy_transient()');
+    const bodies = [...Array.from({ length: 8 }, (_, i) => login(60 + i, i === 3 ? { user_id: 'boom' } : {})), '{"not": "a login"}'];
+    const messageIds = ids('copy-e', 9);
+    let failed: string[];
+    try {
+      const report = await run(bodies, messageIds);
+      assert.equal(copies(), 1, 'COPY was tried');
+      assert.deepEqual(counts(report), { failed: 8, quarantined: 1 });
+      assert.equal(report.outcomes.get('copy-e-8')?.status, 'quarantined');
+      failed = [...report.outcomes.values()].filter((o) => o.status === 'failed').map((o) => o.messageId);
+      assert.deepEqual(failed, messageIds.slice(0, 8), 'the logins go back to the queue, the quarantined one does not');
+      const places = await placesOf('copy-e');
+      assert.deepEqual([...places.entries()], [['copy-e-8', ['schema_violation']]], 'no login written');
+    } finally {
+      await db.pool.query('DROP TRIGGER copy_transient ON user_logins');
+    }
+    // The queue delivers what failed again; each message then ends in exactly one place.
+    const again = await run(failed.map((id) => bodies[messageIds.indexOf(id)] ?? ''), failed);
+    assert.deepEqual(counts(again), { written: 8 });
+    const places = await placesOf('copy-e');
+    assert.equal(places.size, 9);
+    assert.ok([...places.values()].every((p) => p.length === 1), 'each message in exactly one place');
   });
 });

@@ -136,7 +136,7 @@ describe('database roles and what each can see', () => {
     ]);
   });
 
-  it("an operator's login can unmask and forget, but not rewrite the vault or the audit trail", async () => {
+  it("an operator's login can unmask and forget, and may clear a login's sealed originals unaudited, but not write the retired vault table, a login's other columns or the audit trail", async () => {
     const operator = new pg.Client({ connectionString: await db.operatorUrl() });
     await operator.connect();
     clients.push(operator);
@@ -152,6 +152,17 @@ describe('database roles and what each can see', () => {
     await refused(operator, 'DELETE FROM pii_unmask_audit');
     await refused(operator, 'DELETE FROM pii_erasures');
     await refused(operator, 'UPDATE user_logins SET masked_ip = NULL');
+    // Not prevented (docs/pii.md): forget's column grant lets a login clear originals outside forget, with no audit row.
+    const audits = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pii_unmask_audit')).rows[0]?.n;
+    const before = await audits();
+    await operator.query('BEGIN');
+    try {
+      const cleared = await operator.query('UPDATE user_logins SET pii_sealed = NULL, pii_dek_id = NULL WHERE pii_sealed IS NOT NULL');
+      assert.ok((cleared.rowCount ?? 0) > 0, 'the operator cleared sealed originals');
+    } finally {
+      await operator.query('ROLLBACK');
+    }
+    assert.equal(await audits(), before, 'and no audit row says so');
   });
 
   it('stored tokens resist a dictionary of every sample ip without the key, and differ under another key', async () => {

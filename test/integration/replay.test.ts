@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
 import { writeArguments } from '../../lambda/db/login-store.js';
-import { WRITE_ARGUMENTS } from '../../lambda/db/write-spec.js';
+import { WRITE_ARGUMENTS, WRITE_PARAMETERS } from '../../lambda/db/write-spec.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { toWriteSet } from '../../lambda/pipeline/chunk-writer.js';
@@ -300,23 +300,30 @@ describe('replay: quarantined messages through the pipeline again', () => {
     const q = (await quarantineRow(id)) as { body_dek_id: string };
     const k = (await db.pool.query<{ kek_id: string; wrapped_key: Buffer }>('SELECT kek_id, wrapped_key FROM vault_data_keys WHERE id = $1', [q.body_dek_id])).rows[0];
     const dataKey = await reader.dataKey({ dekId: q.body_dek_id, kekId: k?.kek_id ?? '', wrappedKey: k?.wrapped_key ?? Buffer.alloc(0) });
-    const call = (messageId: string, sent: number, dekId = q.body_dek_id, extraQuarantine = false) => {
+    const call = (messageId: string, sent: number, dekId = q.body_dek_id, extra?: 'quarantine' | 'logins') => {
       const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date() };
       const items = [prepareRecord(sqsRecord(ios(6), { messageId, sentTimestamp: sent }), ctx)];
-      if (extraQuarantine) items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
+      if (extra === 'quarantine') items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
+      if (extra === 'logins') for (const n of [2, 3]) items.push(prepareRecord(sqsRecord(ios(6 + n), { messageId: `${messageId}-${n}`, sentTimestamp: sent }), ctx));
       const parameters = writeArguments(toWriteSet(items, { id: dekId, kekId: k?.kek_id ?? '', wrapped: k?.wrapped_key ?? Buffer.alloc(0) }));
+      // Three logins under one message id: unnest would pad the other two with NULL message ids.
+      if (extra === 'logins') parameters[WRITE_PARAMETERS.findIndex((p) => p.source === 'logins' && p.column === 'message_id')] = [messageId];
       return operator.query({ text: `SELECT * FROM login_etl_replay_v2(${WRITE_ARGUMENTS}, $26::text, $27::text)`, values: [...parameters, 'mallory', 'INC-0'] });
     };
-    const refused = (promise: Promise<unknown>, message: RegExp) =>
+    const refused = (promise: Promise<unknown>, message: RegExp, code = 'P0001') =>
       assert.rejects(promise, (error: { code?: string; message: string }) => {
-        assert.equal(error.code, 'P0001');
+        assert.equal(error.code, code);
         assert.match(error.message, message);
         return true;
       });
+    const loginsNow = async () => (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM user_logins')).rows[0]?.n;
     await refused(call('never-quarantined', sentTimestamp), /is not quarantined with a sealed body/);
     await refused(call(id, sentTimestamp, '00000000-0000-4000-8000-000000000000'), /is not quarantined with a sealed body under data key/);
     await refused(call(id, sentTimestamp + 86_400_000), /keeps the time its message was sent/);
-    await refused(call(id, sentTimestamp, q.body_dek_id, true), /exactly one login and writes no quarantine row/);
+    await refused(call(id, sentTimestamp, q.body_dek_id, 'quarantine'), /exactly one login and writes no quarantine row/, '22023');
+    const logins = await loginsNow();
+    await refused(call(id, sentTimestamp, q.body_dek_id, 'logins'), /every login array holds one element/, '22023');
+    assert.equal(await loginsNow(), logins, 'arrays of unequal length land nothing');
     assert.equal(await loginRow(id), undefined);
     assert.equal(await loginRow('never-quarantined'), undefined);
     assert.deepEqual(await auditOf(id), []);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../lambda/config.js';
+import { PostgresLoginStore } from '../../lambda/db/login-store.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { processBatch } from '../../lambda/pipeline/process-batch.js';
 import type { LoginStore, WriteSet } from '../../lambda/pipeline/types.js';
@@ -99,31 +100,37 @@ describe('limits the write keeps whatever it is given', () => {
     assert.match(row.user_token ?? '', /^[0-9a-f]{64}$/, 'and its user is findable by forget');
   });
 
-  it('the write function pins its search_path: a temporary table named like ours does not catch the rows', async () => {
+  it('the write function pins its search_path and the COPY names the schema: a temporary table named like ours does not catch the rows', async () => {
     const config = await db.pool.query<{ proname: string; proconfig: string[] }>(
-      `SELECT proname, proconfig FROM pg_proc WHERE proname IN ('login_etl_write_v1', 'login_etl_write_v2') ORDER BY 1`,
+      `SELECT proname, proconfig FROM pg_proc WHERE proname IN ('login_etl_write_v1', 'login_etl_write_v2', 'login_etl_write_v3', 'login_etl_write_v4') ORDER BY 1`,
     );
     assert.deepEqual(config.rows, [
       { proname: 'login_etl_write_v1', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
       { proname: 'login_etl_write_v2', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
+      { proname: 'login_etl_write_v3', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
+      { proname: 'login_etl_write_v4', proconfig: ['search_path=pg_catalog, public, pg_temp'] },
     ]);
     const shadowed = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
     try {
-      const { database } = await shadowed.resources();
+      const { database, tokenizer, dataKeys } = await shadowed.resources();
       // pg_temp is searched first unless a path says otherwise; the pipeline's login may create temporary tables.
       await database.run((c) =>
-        c.query(`CREATE TEMP TABLE user_logins (user_id varchar, device_type varchar, masked_ip varchar, masked_device_id varchar,
-                   locale varchar, app_version int, create_date date, message_id varchar UNIQUE, app_version_text varchar,
-                   key_version varchar, sent_at timestamptz)`),
+        c.query(`CREATE TEMP TABLE user_logins (pii_dek_id uuid, user_id varchar, device_type varchar, masked_ip varchar,
+                   masked_device_id varchar, locale varchar, app_version int, create_date date, message_id varchar UNIQUE,
+                   app_version_text varchar, key_version varchar, sent_at timestamptz, pii_sealed bytea)`),
       );
       const event = sqsEvent([login(40), login(41)], { idPrefix: 'shadow' });
       assert.equal((await shadowed.process(event)).counts.written, 2);
+      // The same chunk size by COPY (a store whose threshold it reaches), on the same connection.
+      const copied = sqsEvent([login(42), login(43)], { idPrefix: 'shadow-copy' });
+      const report = await processBatch(copied.Records, { store: new PostgresLoginStore(database, 2), tokenizer, dataKeys });
+      assert.deepEqual([...report.outcomes.values()].map((o) => o.status), ['written', 'written']);
       const caught = await database.run((c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_temp.user_logins'));
       assert.equal(caught.value.rows[0]?.n, 0);
       const landed = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM user_logins WHERE message_id = ANY($1)', [
-        event.Records.map((rec) => rec.messageId),
+        [...event.Records, ...copied.Records].map((rec) => rec.messageId),
       ]);
-      assert.equal(landed.rows[0]?.n, 2);
+      assert.equal(landed.rows[0]?.n, 4);
     } finally {
       await shadowed.close();
     }

@@ -13,6 +13,7 @@ import { sql as auditReplay } from './012_audit_replay.js';
 import { sql as replayFunctions } from './013_replay_functions.js';
 import { sql as sealedOriginalsInline } from './014_sealed_originals_inline.js';
 import { sql as writeV3 } from './015_write_v3.js';
+import { sql as replayArrayLengths } from './016_replay_array_lengths.js';
 import { sql as maintenance } from './020_maintenance.js';
 import { sql as partitionUserLogins } from './021_partition_user_logins.js';
 
@@ -45,6 +46,7 @@ export const migrations: readonly TimedMigration[] = [
   { version: 13, name: 'replay_functions', sql: replayFunctions },
   { version: 14, name: 'sealed_originals_inline', sql: sealedOriginalsInline },
   { version: 15, name: 'write_v3', sql: writeV3 },
+  { version: 16, name: 'replay_array_lengths', sql: replayArrayLengths },
   { version: 20, name: 'maintenance', sql: maintenance },
   { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
 ];
