@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import { migrate } from '../lambda/db/migrate.js';
+import { migrations } from '../lambda/db/migrations/index.js';
+import { WRITE_FUNCTION } from '../lambda/db/write-spec.js';
 import { ensureDatabaseExists, withDatabase } from '../tools/lib/local-database.js';
 import { migrateDatabase } from '../tools/lib/local-environment.js';
+import { provisionLocalPipelineLogin } from '../tools/lib/local-logins.js';
 import { processCpuMs } from './process-cpu.js';
 
 /** Every table the pipeline writes; emptied before each measured run. */
@@ -43,6 +47,44 @@ export class BenchDatabase {
     // write is measured on a partitioned user_logins with 12 or more partitions.
     await admin.query('SELECT * FROM login_etl_maintain_v1(12, 1200, 14, true)');
     return new BenchDatabase(serverUrl, name, url, admin);
+  }
+
+  /**
+   * A database whose user_logins is one plain table, to measure the
+   * partitioned layout against: migrated up to the migration that partitions
+   * it, the write function the code calls (WRITE_FUNCTION) being the one
+   * before it (login_etl_write_v3, same body, keyed on message_id alone)
+   * under that name.
+   */
+  static async createUnpartitioned(serverUrl: string): Promise<BenchDatabase> {
+    const name = `login_etl_bench_flat_${randomBytes(4).toString('hex')}`;
+    await ensureDatabaseExists(serverUrl, name);
+    const url = withDatabase(serverUrl, name);
+    const admin = new pg.Client({ connectionString: url, application_name: 'login-etl-bench' });
+    await admin.connect();
+    try {
+      const partitioning = migrations.findIndex((m) => m.name === 'partition_user_logins');
+      if (partitioning < 0) throw new Error('no partition_user_logins migration to stop before');
+      await migrate(admin, migrations.slice(0, partitioning));
+      const def = await admin.query<{ def: string }>(`SELECT pg_get_functiondef('login_etl_write_v3'::regproc) AS def`);
+      await admin.query(String(def.rows[0]?.def).replace('.login_etl_write_v3(', `.${WRITE_FUNCTION}(`));
+      await admin.query(`REVOKE ALL ON FUNCTION ${WRITE_FUNCTION} FROM PUBLIC`);
+      await admin.query(`GRANT EXECUTE ON FUNCTION ${WRITE_FUNCTION} TO login_etl_writer`);
+      await provisionLocalPipelineLogin(admin, url);
+    } catch (error) {
+      await admin.end().catch(() => undefined);
+      throw error;
+    }
+    return new BenchDatabase(serverUrl, name, url, admin);
+  }
+
+  /** Partitions of user_logins besides the default one (0 when it is a plain table). */
+  async userLoginPartitions(): Promise<number> {
+    const result = await this.#admin.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'user_logins'::regclass AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'`,
+    );
+    return Number(result.rows[0]?.n ?? 0);
   }
 
   /**

@@ -21,6 +21,7 @@ import { measureLatency } from './latency.js';
 import { describeMachine, describeServer } from './machine.js';
 import { measureMemory } from './memory.js';
 import { benchOptions } from './options.js';
+import { measurePartitioning } from './partitioning.js';
 import { formatReport } from './report.js';
 import { nodeVersion } from './spawn.js';
 import type { BenchResults, MeasuredResults } from './results.js';
@@ -60,6 +61,7 @@ runCommand(bench, async ({ options: flags }) => {
     const { ceiling, loginEtl, floor } = await measureThroughputSuite(ctx, records, rows, expected);
     const hopThroughput = await hop?.throughput(records, expected, floorMessages(ctx, records, rows));
     await hop?.stop();
+    const partitioning = options.partitioning ? await measurePartitioning(ctx, records, rows) : undefined;
     const bundleProcesses = new BundleProcesses(options.childNode, runner, bundle.file, tmp, ctx.env);
     const coldStart = await measureColdStart(ctx, bundleProcesses);
     const memory = await measureMemory(ctx, bundleProcesses);
@@ -92,6 +94,7 @@ runCommand(bench, async ({ options: flags }) => {
       memory,
       concurrency,
       ...(hopThroughput && hopLatency ? { hop: { ...hopThroughput, latency: hopLatency } } : {}),
+      ...(partitioning ? { partitioning } : {}),
     };
     const results: BenchResults = { ...measured, targets: evaluateTargets(measured) };
     process.stdout.write(formatReport(results));

@@ -17,6 +17,8 @@ export interface BenchOptions {
   concurrencyBatch: number;
   /** Round trip of the network hop in ms (half each way); 0: no hop measured. */
   rttMs: number;
+  /** Whether the partitioned user_logins is measured against an unpartitioned one. */
+  partitioning: boolean;
   outDir: string;
   /** The node that runs the production bundle's processes (cold start, memory, concurrency). */
   childNode: string;
@@ -38,6 +40,7 @@ export function benchOptions(flags: CommandOptions<typeof bench>): BenchOptions 
     concurrency: flags.concurrency,
     concurrencyBatch: Math.min(BATCH_SIZE.max, flags['concurrency-batch']),
     rttMs: flags['rtt-ms'],
+    partitioning: !flags['skip-partitioning'],
     outDir: path.resolve(flags.out ?? path.join(repoRoot, 'bench', 'results')),
     childNode: flags.node === undefined ? process.execPath : path.resolve(flags.node),
     check: flags.check,

@@ -34,6 +34,22 @@ function hopSection(hop: NonNullable<BenchResults['hop']>): string {
   ].join('\n');
 }
 
+function partitioningSection(p: NonNullable<BenchResults['partitioning']>): string {
+  const cpu = (v: number | undefined) => (v === undefined ? '—' : n(v, 1));
+  const row = (label: string, t: typeof p.partitioned) => [label, n(t.recordsPerSecond), cpu(t.serverCpuUsPerRecord)];
+  return [
+    table(
+      [`user_logins layout, batch ${n(p.batchSize)}, ${n(p.messages)} messages, ${p.pairs} pairs (${n(p.seconds, 1)} s)`, 'records/s', 'server CPU µs/rec'],
+      [
+        row(`partitioned by month (${n(p.partitions)} partitions besides the default)`, p.partitioned),
+        row('unpartitioned (a second database, migrated up to before the partitioning)', p.unpartitioned),
+        ['partitioned ÷ unpartitioned', `${n(p.ratio, 3)}×`, p.serverCpuRatio === undefined ? '—' : `${n(p.serverCpuRatio, 3)}×`],
+      ],
+    ),
+    '(medians; the ratios are medians of pair-by-pair ratios, the two layouts back to back in each pair, their order alternating)',
+  ].join('\n');
+}
+
 /** The summary: markdown tables, readable on a terminal and pasteable into docs/performance.md. */
 export function formatReport(r: BenchResults): string {
   const ceiling = r.ceiling.recordsPerSecond;
@@ -71,6 +87,7 @@ export function formatReport(r: BenchResults): string {
   if (cpuRatio !== undefined) out.push(`server CPU per record, batch 1,000 vs COPY of the same rows: ${n(cpuRatio, 2)}× (median of run-by-run ratios)`);
   out.push('');
   if (r.hop) out.push(hopSection(r.hop), '');
+  if (r.partitioning) out.push(partitioningSection(r.partitioning), '');
   const l = r.latency;
   const c = r.coldStart;
   const mem = r.memory;

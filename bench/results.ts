@@ -8,6 +8,7 @@ import type { LatencyResult } from './latency.js';
 import type { MachineInfo } from './machine.js';
 import type { MemoryResult } from './memory.js';
 import type { BenchOptions } from './options.js';
+import type { PartitioningResult } from './partitioning.js';
 import type { TargetResult } from './targets.js';
 import type { ThroughputResult } from './throughput.js';
 
@@ -28,6 +29,8 @@ export interface BenchResults {
   concurrency: ConcurrencyLevel[];
   /** login-etl and the floor behind the simulated network hop; absent with --rtt-ms 0. */
   hop?: HopResult;
+  /** The partitioned user_logins against an unpartitioned one; absent with --skip-partitioning. */
+  partitioning?: PartitioningResult;
   targets: TargetResult[];
 }
 

@@ -13,11 +13,16 @@ export interface ThroughputSuite {
   floor: FloorResult;
 }
 
+/** The first `count` messages of the main set and what they leave in the tables. */
+export function firstMessages(records: readonly SQSRecord[], rows: PrecomputedRows, count: number): { records: readonly SQSRecord[]; expected: ExpectedRows } {
+  const first = records.slice(0, count);
+  const set = toWriteSet(rows.prepared.slice(0, first.length), rows.writeSet.dataKey);
+  return { records: first, expected: expectedOf(set) };
+}
+
 /** The first --floor-messages of the main set, which the floor writes, and what they leave in the tables. */
 export function floorMessages(ctx: BenchContext, records: readonly SQSRecord[], rows: PrecomputedRows): { records: readonly SQSRecord[]; expected: ExpectedRows } {
-  const floorRecords = records.slice(0, ctx.options.floorMessages);
-  const floorSet = toWriteSet(rows.prepared.slice(0, floorRecords.length), rows.writeSet.dataKey);
-  return { records: floorRecords, expected: expectedOf(floorSet) };
+  return firstMessages(records, rows, ctx.options.floorMessages);
 }
 
 /**

@@ -27,6 +27,8 @@ export const GOALS = {
   bundleBytes: MiB,
   initOverheadMs: 150,
   peakRssMb: 256,
+  partitionedVsUnpartitioned: 0.9,
+  minPartitions: 12,
 } as const;
 
 /** Fewer running backends than this seen over the 8-process level's polls: too few to read a share of 2% from. */
@@ -165,6 +167,18 @@ function keptTargets(r: MeasuredResults): TargetResult[] {
   ];
 }
 
+function partitioningTarget(r: MeasuredResults): TargetResult {
+  const target =
+    `partitioned user_logins (≥ ${GOALS.minPartitions} partitions) within ${fmt((1 - GOALS.partitionedVsUnpartitioned) * 100)}% ` +
+    `of the unpartitioned table's records/s at batch 1,000 (same run)`;
+  const p = r.partitioning;
+  if (!p) return notMeasured('not measured (--skip-partitioning)', target, 'partitioned-vs-unpartitioned');
+  const measured =
+    `${fmt(p.ratio, 3)}× (${fmt(p.partitioned.recordsPerSecond)} vs ${fmt(p.unpartitioned.recordsPerSecond)} records/s, ` +
+    `${fmt(p.partitions)} partitions, ${fmt(p.pairs)} pairs)`;
+  return { id: 'partitioned-vs-unpartitioned', target, measured, pass: p.ratio >= GOALS.partitionedVsUnpartitioned && p.partitions >= GOALS.minPartitions };
+}
+
 /** End-to-end figures that were targets once and stay in the report for comparison across runs. */
 function information(r: MeasuredResults): TargetResult[] {
   const at1000 = r.loginEtl.find((t) => t.batchSize === 1000);
@@ -196,5 +210,5 @@ function information(r: MeasuredResults): TargetResult[] {
 }
 
 export function evaluateTargets(r: MeasuredResults): TargetResult[] {
-  return [...serverCpuTargets(r), clientCpuTarget(r), lockWaitTarget(r), ...hopTargets(r), ...keptTargets(r), ...information(r)];
+  return [...serverCpuTargets(r), clientCpuTarget(r), lockWaitTarget(r), ...hopTargets(r), ...keptTargets(r), partitioningTarget(r), ...information(r)];
 }

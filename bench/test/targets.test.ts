@@ -45,7 +45,7 @@ function atBoundaries(): MeasuredResults {
     durationSeconds: 1,
     options: {
       messages: 20_000, batchSizes: [10, 1000], runs: RUNS, seed: 8, floorMessages: 2_000, latencyInvocations: 2_000, coldRuns: 10,
-      memoryRecords: 10_000, concurrency: [1, 8], concurrencyBatch: 1_000, rttMs: GOALS.hopRttMs,
+      memoryRecords: 10_000, concurrency: [1, 8], concurrencyBatch: 1_000, rttMs: GOALS.hopRttMs, partitioning: true,
     },
     machine: { cpu: 'cpu', cores: 2, memoryGiB: 1, os: 'linux', node: 'v20', bundleNode: 'v20', loadAverage: { start: 0 }, postgres: { server: 'local', settings: {} } },
     dataset: { messages: 20_000, logins: 19_900, quarantined: 100, vaultEntries: 28_000 },
@@ -66,6 +66,16 @@ function atBoundaries(): MeasuredResults {
       latency: latency(GOALS.latencyP99Ms),
       loginEtl: batch(1000, rate(400 * GOALS.hopVsFloor)),
       floor: rate(400),
+    },
+    partitioning: {
+      batchSize: 1000,
+      messages: 10_000,
+      pairs: RUNS,
+      seconds: 10,
+      partitions: GOALS.minPartitions,
+      partitioned: batch(1000, rate(10_000 * GOALS.partitionedVsUnpartitioned)),
+      unpartitioned: batch(1000, rate(10_000)),
+      ratio: GOALS.partitionedVsUnpartitioned,
     },
   };
 }
@@ -107,6 +117,9 @@ const JUST_MISSED: Record<string, (r: MeasuredResults) => void> = {
   },
   'connection-budget': (r) => {
     (r.concurrency[1] as ConcurrencyLevel).peakConnections = GOALS.lockWaitProcesses + 1;
+  },
+  'partitioned-vs-unpartitioned': (r) => {
+    if (r.partitioning) r.partitioning.ratio = GOALS.partitionedVsUnpartitioned - 0.001;
   },
 };
 
@@ -170,6 +183,16 @@ describe('bench targets', () => {
     assert.equal(byId(evaluateTargets(r), 'server-cpu-vs-copy').pass, null);
     r.loginEtl = r.loginEtl.slice(0, 1);
     for (const id of ['server-cpu-vs-copy', 'client-cpu']) assert.equal(byId(evaluateTargets(r), id).pass, null);
+  });
+
+  it('partitioned against unpartitioned: fails with one partition too few, and is not judged when skipped', () => {
+    const r = atBoundaries();
+    if (r.partitioning) r.partitioning.partitions = GOALS.minPartitions - 1;
+    const t = byId(evaluateTargets(r), 'partitioned-vs-unpartitioned');
+    assert.equal(t.pass, false, t.measured);
+    assert.match(t.measured, /11 partitions/);
+    delete r.partitioning;
+    assert.equal(byId(evaluateTargets(r), 'partitioned-vs-unpartitioned').pass, null);
   });
 
   it('concurrency scaling: growth then a plateau, not no growth or a collapse (information now)', () => {

@@ -23,6 +23,7 @@ interface BenchJson {
   memory: { records: number; maxRssMb: number; rssAfterLoadMb: number };
   concurrency: { processes: number; peakConnections: number; connectionBudget: number; polls: number }[];
   hop: { rttMs: number; selectOneMs: { throughHop: number; direct: number }; loginEtl: { recordsPerSecond: number }; floor: { recordsPerSecond: number }; latency: { p50Ms: number } };
+  partitioning: { partitions: number; pairs: number; messages: number; ratio: number; partitioned: { recordsPerSecond: number }; unpartitioned: { recordsPerSecond: number } };
   targets: { id: string; pass: boolean | null; info?: boolean }[];
 }
 
@@ -54,7 +55,7 @@ describe('bench smoke run', () => {
     delete env.VAULT_KMS_KEY_ID;
     const { code, stdout, stderr } = await runScript(BENCH, args, env, 175_000);
     assert.equal(code, 0, stderr);
-    for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS', 'behind a 2 ms round-trip hop']) {
+    for (const text of ['ceiling: COPY', 'login-etl, batch 10 ', 'login-etl, batch 100 ', 'floor: 1 INSERT', 'p99', 'init overhead', 'peak RSS', 'behind a 2 ms round-trip hop', 'partitioned by month', 'unpartitioned (']) {
       assert.ok(stdout.includes(text), `summary shows "${text}"`);
     }
     assert.match(stdout, /\|\s+(PASS|MISS|n\/a) \|/);
@@ -77,7 +78,11 @@ describe('bench smoke run', () => {
     assert.equal(results.hop.rttMs, 2);
     assert.ok(results.hop.selectOneMs.throughHop >= 2, `a round trip through the hop takes its 2 ms: ${results.hop.selectOneMs.throughHop}`);
     assert.ok(results.hop.loginEtl.recordsPerSecond > 0 && results.hop.floor.recordsPerSecond > 0 && results.hop.latency.p50Ms >= 2);
-    assert.equal(results.targets.filter((t) => !t.info).length, 10);
+    const { partitioning } = results;
+    assert.ok(partitioning.partitions >= 12, `the partitioned layout had ${partitioning.partitions} partitions besides the default`);
+    assert.ok(partitioning.pairs >= 2 && partitioning.messages === 150);
+    assert.ok(partitioning.partitioned.recordsPerSecond > 0 && partitioning.unpartitioned.recordsPerSecond > 0 && partitioning.ratio > 0);
+    assert.equal(results.targets.filter((t) => !t.info).length, 11);
     assert.ok(results.targets.filter((t) => t.info).every((t) => t.pass === null));
     assert.ok(readFileSync(path.join(out, 'latest.svg'), 'utf8').startsWith('<svg'));
     const pii = generateBodies(300, { seed: 8 }).flatMap((b) => [...b.matchAll(/"(?:ip|device_id)": "([^"]+)"/g)].map((m) => m[1] as string));
