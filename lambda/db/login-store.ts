@@ -2,8 +2,7 @@ import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipelin
 import { binaryArray } from './binary-array.js';
 import { LoginsNotWrittenError } from '../errors.js';
 import { rowRejection } from './database-errors.js';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyIn } from './copy-in.js';
 import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
 import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues, type TableWrite } from './write-spec.js';
@@ -39,21 +38,19 @@ export function writeArguments(set: WriteSet): unknown[] {
  */
 const COPY_MIN_ROWS = 100;
 
-/** COPY … FROM STDIN of one payload; resolves once the server has taken every row. */
-function copyIn(client: PoolClient, sql: string, payload: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stream = client.query(copyFrom(sql));
-    stream.on('error', reject);
-    stream.on('finish', resolve);
-    stream.end(payload);
-  });
-}
-
 type Reply = { k: 'd' | 'q'; message_id: string };
 
 const quarantinedOf = (rows: readonly Reply[]): Set<string> => new Set(rows.filter((r) => r.k === 'q').map((r) => r.message_id));
 
 export class PostgresLoginStore implements LoginStore {
+  /**
+   * The data key of the login rows this store last committed. Its row is
+   * stored, and maintenance deletes no data key that a kept login row names
+   * (migration 20), so a COPY chunk under it with no quarantine rows needs
+   * no function call first: one round trip less behind a network hop.
+   */
+  #keyOnFile?: string;
+
   constructor(
     readonly database: Database,
     /** Chunks with at least this many logins are written by COPY (Infinity: never). */
@@ -72,7 +69,8 @@ export class PostgresLoginStore implements LoginStore {
 
   /**
    * The COPY path: the write function with the chunk's data key and
-   * quarantine rows only, then one COPY of its login rows. COPY keeps no
+   * quarantine rows only (none needed when the key is on file and the chunk
+   * has no quarantine rows), then one COPY of its login rows. COPY keeps no
    * session state (no temporary table, no SET), so RDS Proxy goes on
    * multiplexing. COPY has no ON CONFLICT: a row already there (a
    * redelivery, 23505) or a row Postgres refuses fails the whole COPY, and
@@ -82,6 +80,7 @@ export class PostgresLoginStore implements LoginStore {
    * to the logins (neither sent again nor failed with them).
    */
   async #copy(set: WriteSet, head: unknown[], payload: Buffer): Promise<WriteResult> {
+    const needsHead = set.quarantine.length > 0 || this.#keyOnFile !== set.dataKey.id;
     let quarantined: Set<string> | undefined;
     const logins: WriteSet = { dataKey: set.dataKey, logins: set.logins, quarantine: [] };
     const notWritten = (error: unknown): never => {
@@ -91,9 +90,10 @@ export class PostgresLoginStore implements LoginStore {
     const run = await this.database
       .run(async (client) => {
         // A retry on another connection after the first call committed sends only the COPY.
-        quarantined ??= quarantinedOf((await client.query<Reply>({ text: WRITE_SQL, values: head })).rows);
+        if (needsHead) quarantined ??= quarantinedOf((await client.query<Reply>({ text: WRITE_SQL, values: head })).rows);
         try {
           await copyIn(client, COPY_LOGINS_SQL, payload);
+          this.#keyOnFile = set.dataKey.id;
           return true;
         } catch (error) {
           if (!rowRejection(error)) throw error;
@@ -123,6 +123,7 @@ export class PostgresLoginStore implements LoginStore {
     for (const row of value.rows) (row.k === 'd' ? duplicates : quarantined).add(row.message_id);
     const written = new Set<string>();
     for (const { messageId } of set.logins) if (!duplicates.has(messageId)) written.add(messageId);
+    if (written.size > 0) this.#keyOnFile = set.dataKey.id;
     return connectMs === undefined ? { written, quarantined, retried } : { written, quarantined, connectMs, retried };
   }
 }

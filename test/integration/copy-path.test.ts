@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PoolClient } from 'pg';
 import { loadConfig } from '../../lambda/config.js';
+import { copyIn } from '../../lambda/db/copy-in.js';
 import { PostgresLoginStore } from '../../lambda/db/login-store.js';
 import { Database } from '../../lambda/db/database.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
@@ -89,6 +90,49 @@ describe('the COPY path', () => {
     assert.equal(copies(), 0, 'below the threshold: the function alone');
   });
 
+  it('a COPY chunk under a data key already on file, with no quarantine rows, is the COPY alone; the key row is there', async () => {
+    const bodies = Array.from({ length: 15 }, (_, i) => login(70 + i));
+    const keys = () => database.statements.filter((s) => !s.startsWith('COPY')).length;
+    const chunked = async (messageIds: readonly string[]) => {
+      const r = await etl.resources();
+      database.statements.length = 0;
+      const records = bodies.map((body, i) => sqsRecord(body, { messageId: messageIds[i] as string, sentTimestamp: Date.UTC(2026, 10, 1) }));
+      return processBatch(records, { store, tokenizer: r.tokenizer, dataKeys: r.dataKeys, chunkSize: 5 });
+    };
+    assert.deepEqual(counts(await chunked(ids('copy-k', 15))), { written: 15 });
+    assert.equal(copies(), 3, 'three chunks, each a COPY');
+    assert.ok(keys() <= 1, `at most the first chunk calls the function for the key (${keys()} calls)`);
+    const orphans = await db.pool.query(
+      `SELECT 1 FROM user_logins l WHERE l.message_id LIKE 'copy-k-%' AND NOT EXISTS (SELECT 1 FROM vault_data_keys k WHERE k.id = l.pii_dek_id)`,
+    );
+    assert.equal(orphans.rowCount, 0, 'every row names a data key on file');
+    assert.deepEqual(await rowsOf('copy-k'), { n: 15, sealed: 15 });
+  });
+
+  it('a data key the store wrote no login under is stored again before a COPY, should maintenance have deleted it', async () => {
+    const own = new LoginEtl(loadConfig(testEnv(db.pipelineUrl)));
+    try {
+      const r = await own.resources();
+      const fresh = new PostgresLoginStore(database, 5);
+      const batch = (bodies: readonly string[], prefix: string) =>
+        processBatch(
+          bodies.map((body, i) => sqsRecord(body, { messageId: `${prefix}-${i}`, sentTimestamp: Date.UTC(2026, 10, 1) })),
+          { store: fresh, tokenizer: r.tokenizer, dataKeys: r.dataKeys },
+        );
+      assert.deepEqual(counts(await batch(['{"not": "a login"}', '[]'], 'copy-m-bad')), { quarantined: 2 });
+      // What maintenance does to a data key no kept row names once it is a day old.
+      await db.pool.query(`DELETE FROM user_logins_quarantine WHERE message_id LIKE 'copy-m-bad-%'`);
+      await db.pool.query(`DELETE FROM vault_data_keys WHERE id NOT IN (SELECT pii_dek_id FROM user_logins WHERE pii_dek_id IS NOT NULL)`);
+      assert.deepEqual(counts(await batch(Array.from({ length: 10 }, (_, i) => login(i)), 'copy-m')), { written: 10 });
+      const orphans = await db.pool.query(
+        `SELECT 1 FROM user_logins l WHERE l.message_id LIKE 'copy-m-%' AND NOT EXISTS (SELECT 1 FROM vault_data_keys k WHERE k.id = l.pii_dek_id)`,
+      );
+      assert.equal(orphans.rowCount, 0, 'every row names a data key on file');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a chunk holding one message written before falls back to the function and writes the rest exactly once', async () => {
     const bodies = Array.from({ length: 10 }, (_, i) => login(30 + i));
     const messageIds = ids('copy-b', 10);
@@ -99,6 +143,15 @@ describe('the COPY path', () => {
     assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
     assert.deepEqual(counts(await run(bodies, messageIds)), { duplicate: 10 }, 'a whole redelivery writes nothing');
     assert.deepEqual(await rowsOf('copy-b'), { n: 10, sealed: 10 });
+  });
+
+  it('a COPY the server refuses, at its statement or at a row, leaves the session in step for the next statement', async () => {
+    const { value } = await database.run(async (client) => {
+      await assert.rejects(copyIn(client, 'COPY user_logins (no_such_column) FROM STDIN', Buffer.from('x\n')), { code: '42703' });
+      await assert.rejects(copyIn(client, 'COPY vault_data_keys (id) FROM STDIN', Buffer.from('not-a-uuid\n2\n3\n')), { code: '22P02' });
+      return (await client.query<{ one: number }>('SELECT 1 AS one')).rows;
+    });
+    assert.deepEqual(value, [{ one: 1 }]);
   });
 
   it('a chunk with a row Postgres refuses quarantines that row and writes the others', async () => {
