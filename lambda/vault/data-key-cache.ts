@@ -17,6 +17,14 @@ export interface ActiveDataKey {
  */
 export const DATA_KEY_USES_CAP = 2 ** 30;
 
+/**
+ * How long one data key may seal, as the AWS Encryption SDK's cache bounds a
+ * key's age: a sandbox can live for hours. Kept well under the day for which
+ * maintenance keeps a data key that no row names yet (migration 20), so the
+ * store may trust that a key it wrote rows under is still on file.
+ */
+export const DATA_KEY_MAX_AGE_MS = 60 * 60 * 1000;
+
 /** A seal beyond what a lease reserved: a counting mistake, refused rather than over-using the key. */
 export class DataKeyLimitError extends Error {
   override readonly name = 'DataKeyLimitError';
@@ -29,6 +37,7 @@ export interface CachedKeyLease extends DataKeyLease {
 
 interface KeyState {
   dataKey: ActiveDataKey;
+  createdAt: number;
   /** Reserved by open leases plus sealed under closed ones. */
   uses: number;
 }
@@ -37,7 +46,8 @@ interface KeyState {
  * Data-key caching, as the AWS Encryption SDK does it: one KMS GenerateDataKey
  * per sandbox and per `maxUses` sealed values, not one per value, which keeps
  * KMS out of the per-record path (cost and latency) while bounding how much
- * data one key protects: no key ever seals more than `maxUses` values. The id
+ * data one key protects: no key ever seals more than `maxUses` values, nor
+ * for longer than DATA_KEY_MAX_AGE_MS. The id
  * is chosen before the key is made, so the key-encryption key can bind it
  * (KMS encryption context). Hand-written because the AWS Encryption SDK
  * brings a large dependency tree into a bundle that must stay under 1 MB, and
@@ -49,6 +59,7 @@ export class DataKeyCache implements DataKeys {
   constructor(
     readonly kek: KeyEncryptionKey,
     readonly maxUses: number,
+    readonly now: () => number = Date.now,
   ) {
     if (!Number.isInteger(maxUses) || maxUses < SEALS_PER_RECORD || maxUses > DATA_KEY_USES_CAP) {
       throw new RangeError(`a data key's uses must be ${SEALS_PER_RECORD} to ${DATA_KEY_USES_CAP}, not ${maxUses}`);
@@ -60,12 +71,14 @@ export class DataKeyCache implements DataKeys {
     if (!Number.isInteger(count) || count < 0 || count > this.maxUses) {
       throw new RangeError(`${count} seals cannot fit one data key (at most ${this.maxUses})`);
     }
-    if (!this.#active || this.#active.uses + count > this.maxUses) {
+    let state = this.#active;
+    if (!state || state.uses + count > this.maxUses || this.now() - state.createdAt >= DATA_KEY_MAX_AGE_MS) {
       const id = randomUUID();
+      const createdAt = this.now();
       const { plaintext, wrapped, kekId } = await this.kek.generateDataKey(id);
-      this.#active = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0 };
+      state = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0, createdAt };
+      this.#active = state;
     }
-    const state = this.#active;
     state.uses += count;
     return lease(state, count);
   }

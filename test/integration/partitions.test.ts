@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
 import { LoginEtl } from '../../lambda/login-etl.js';
+import { DATA_KEY_MAX_AGE_MS } from '../../lambda/vault/data-key-cache.js';
 import { provisionLocalMaintenanceLogin } from '../../tools/lib/local-logins.js';
 import { sqsEvent } from '../../tools/lib/sqs-event.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -154,6 +156,23 @@ describe('user_logins partitioned by month, with maintenance and retention', () 
     assert.equal(orphans.rows[0].n, 0, 'no data key is left that nothing uses');
     const tables = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname IN ($1, 'user_logins_p201906')`, [monthName(old)]);
     assert.equal(tables.rows[0].n, 0, 'detached and dropped');
+  });
+
+  it('keeps a data key no row names yet while a sandbox may still seal under it (DATA_KEY_MAX_AGE_MS), so the COPY path may trust a key it wrote rows under', async () => {
+    const id = randomUUID();
+    const ageSeconds = Math.ceil(DATA_KEY_MAX_AGE_MS / 1000) + 60;
+    await db.pool.query(
+      `INSERT INTO vault_data_keys (id, kek_id, wrapped_key, created_at) VALUES ($1, 'test', '\\x00', now() - make_interval(secs => $2))`,
+      [id, ageSeconds],
+    );
+    // A body due for shredding makes maintenance look for orphaned keys.
+    assert.equal((await send(['{"not": "a login"}'], 'keyage', new Date())).counts.quarantined, 1);
+    await db.pool.query(`UPDATE user_logins_quarantine SET quarantined_at = now() - interval '15 days' WHERE message_id = $1`, [ids('keyage')[0]]);
+    const actions = await maintain(true, 25);
+    assert.ok(actions.some((a) => a.action === 'shred_bodies'), JSON.stringify(actions));
+    const kept = await db.pool.query(`SELECT 1 FROM vault_data_keys WHERE id = $1`, [id]);
+    assert.equal(kept.rows.length, 1, 'a key as old as a sandbox may use one is not an orphan yet');
+    await db.pool.query(`DELETE FROM vault_data_keys WHERE id = $1`, [id]);
   });
 
   it('shreds quarantined bodies older than the quarantine retention, keeping their rows', async () => {

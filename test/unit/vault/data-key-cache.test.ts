@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DATA_KEY_USES_CAP, DataKeyCache, DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
+import { DATA_KEY_MAX_AGE_MS, DATA_KEY_USES_CAP, DataKeyCache, DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 import { LocalKek } from '../../../lambda/vault/key-encryption-key.js';
 
 const kek = () => new LocalKek('local-test', randomBytes(32));
@@ -34,5 +34,17 @@ describe('DataKeyCache', () => {
     assert.throws(() => new DataKeyCache(kek(), DATA_KEY_USES_CAP + 1), RangeError);
     assert.throws(() => new DataKeyCache(kek(), 1), RangeError);
     assert.ok(new DataKeyCache(kek(), DATA_KEY_USES_CAP));
+  });
+});
+
+describe('DataKeyCache age', () => {
+  it('takes a new key once the current one is DATA_KEY_MAX_AGE_MS old, whatever uses it has left', async () => {
+    let clock = 1_000_000;
+    const cache = new DataKeyCache(kek(), 1_000, () => clock);
+    const first = await cache.acquire(2);
+    clock += DATA_KEY_MAX_AGE_MS - 1;
+    assert.equal((await cache.acquire(2)).id, first.id, 'younger than the limit: the same key');
+    clock += 1;
+    assert.notEqual((await cache.acquire(2)).id, first.id, 'at the limit: a new key');
   });
 });
