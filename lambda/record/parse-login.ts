@@ -1,7 +1,7 @@
 import type { z } from 'zod/mini';
 import { PermanentRecordError, QuarantineReason } from '../errors.js';
 import { ENVELOPE_PAYLOAD, envelopeKind, envelopePayload, type EnvelopeKind, type JsonObject } from './envelope.js';
-import { LoginMessageSchema, type LoginMessage } from './login-schema.js';
+import { LoginMessageSchema, parseCommonLogin, type LoginMessage } from './login-schema.js';
 
 export type ParseResult =
   | { ok: true; message: LoginMessage; envelope?: EnvelopeKind }
@@ -74,6 +74,8 @@ function notAnObject(value: unknown, what: string): ParseResult {
 }
 
 function validateLogin(json: JsonObject, prefix: string): ParseResult {
+  const common = parseCommonLogin(json);
+  if (common) return { ok: true, message: common };
   const parsed = LoginMessageSchema.safeParse(json);
   if (!parsed.success) {
     return {
