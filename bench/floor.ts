@@ -10,16 +10,15 @@ import { perSecond } from './stats.js';
 
 export type FloorResult = RateSummary;
 
-/** `INSERT INTO table (columns) VALUES ($n, …), …`, one tuple per row, with the table's conflict target. */
-function insertSql(write: TableWrite<never>, rows: number, first: number): string {
-  const n = write.columns.length;
-  const tuples = Array.from({ length: rows }, (_, r) => `(${write.columns.map((_c, i) => `$${first + r * n + i}`).join(', ')})`);
-  return `INSERT INTO ${write.table} (${write.columns.join(', ')}) VALUES ${tuples.join(', ')}
+/** `INSERT INTO table (columns) VALUES ($1, …)`: one row, with the table's conflict target. */
+function insertSql(write: TableWrite<never>): string {
+  return `INSERT INTO ${write.table} (${write.columns.join(', ')}) VALUES (${write.columns.map((_c, i) => `$${i + 1}`).join(', ')})
 ON CONFLICT (${write.conflictTarget.join(', ')}) DO NOTHING`;
 }
 
-const LOGIN_SQL = insertSql(LOGIN_WRITE, 1, 1);
-const QUARANTINE_SQL = insertSql(QUARANTINE_WRITE, 1, 1);
+const LOGIN_SQL = insertSql(LOGIN_WRITE);
+const QUARANTINE_SQL = insertSql(QUARANTINE_WRITE);
+const DATA_KEY_SQL = insertSql(DATA_KEY_WRITE);
 
 /** One message's write, as the write's specification fills its tables. */
 function statement(item: PreparedRecord, dataKey: DataKeyRef): { text: string; values: unknown[] } {
@@ -54,7 +53,7 @@ export class FloorPhase implements RatePhase<FloorResult> {
       await ctx.db.reset();
       const dataKey = await resources.dataKeys.acquire(records.length * 2);
       const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
-      await client.query(insertSql(DATA_KEY_WRITE, 1, 1), DATA_KEY_WRITE.row(keyRef, keyRef));
+      await client.query(DATA_KEY_SQL, DATA_KEY_WRITE.row(keyRef, keyRef));
       const started = performance.now();
       for (const record of records) {
         const item = prepareRecord(record, {

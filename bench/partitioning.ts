@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { BenchDatabase } from './bench-database.js';
 import { createContext, type BenchContext } from './context.js';
-import { pairedServerCpuRatio } from './targets.js';
+import { pairedServerCpuRatio } from './rate.js';
 import { pairedRatio } from './rate.js';
 import type { PrecomputedRows } from './rows.js';
 import { firstMessages } from './suite.js';

@@ -55,3 +55,16 @@ export function pairedRatio(a: RateSummary, b: RateSummary): number {
   if (n === 0) return a.recordsPerSecond / b.recordsPerSecond;
   return median(a.runs.slice(0, n).map((run, i) => run.recordsPerSecond / (b.runs[i] as RateRun).recordsPerSecond));
 }
+
+/**
+ * a's server CPU per record ÷ b's, run by run (run i of both ran back to
+ * back), then the median; undefined unless every paired run has both.
+ */
+export function pairedServerCpuRatio(a: RateSummary, b: RateSummary): number | undefined {
+  const n = Math.min(a.runs.length, b.runs.length);
+  const ratios = a.runs.slice(0, n).map((run, i) => {
+    const other = (b.runs[i] as RateRun).serverCpuUsPerRecord;
+    return run.serverCpuUsPerRecord === undefined || other === undefined ? undefined : run.serverCpuUsPerRecord / other;
+  });
+  return n > 0 && ratios.every((r) => r !== undefined) ? median(ratios as number[]) : undefined;
+}

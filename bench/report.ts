@@ -1,8 +1,8 @@
 import { formatNumber, MiB } from './format.js';
 import { ACTIVITY_POLL_MS } from './bench-database.js';
-import { pairedRatio } from './rate.js';
+import { pairedRatio, pairedServerCpuRatio } from './rate.js';
 import type { BenchResults } from './results.js';
-import { pairedServerCpuRatio, type TargetResult } from './targets.js';
+import type { TargetResult } from './targets.js';
 
 const n = formatNumber;
 const pct = (value: number) => `${n(value * 100, 0)}%`;

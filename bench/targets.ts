@@ -1,8 +1,7 @@
 import { formatNumber, MiB } from './format.js';
 import { HOP_BATCH } from './hop.js';
-import { pairedRatio, type RateRun, type RateSummary } from './rate.js';
+import { pairedRatio, pairedServerCpuRatio } from './rate.js';
 import type { MeasuredResults } from './results.js';
-import { median } from './stats.js';
 
 export interface TargetResult {
   id: string;
@@ -51,19 +50,6 @@ export function scalesUntilSaturation(rates: readonly number[]): boolean {
   const rising = rates.slice(1, peak + 1).every((r, i) => r >= (rates[i] as number) * 0.95);
   const holds = rates.slice(peak + 1).every((r) => r >= best * 0.8);
   return best >= first * 1.05 && rising && holds;
-}
-
-/**
- * a's server CPU per record ÷ b's, run by run (run i of both ran back to
- * back), then the median; undefined unless every paired run has both.
- */
-export function pairedServerCpuRatio(a: RateSummary, b: RateSummary): number | undefined {
-  const n = Math.min(a.runs.length, b.runs.length);
-  const ratios = a.runs.slice(0, n).map((run, i) => {
-    const other = (b.runs[i] as RateRun).serverCpuUsPerRecord;
-    return run.serverCpuUsPerRecord === undefined || other === undefined ? undefined : run.serverCpuUsPerRecord / other;
-  });
-  return n > 0 && ratios.every((r) => r !== undefined) ? median(ratios as number[]) : undefined;
 }
 
 const times = (v: number) => `${fmt(v, 2)}×`;

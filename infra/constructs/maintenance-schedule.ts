@@ -8,6 +8,7 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { MAINTENANCE_LOGIN } from '../../lambda/db/login-names.js';
 import { METRIC_NAMESPACE_DEFAULT } from '../../lambda/observability/metric-names.js';
+import { MAINTENANCE_ENV } from '../../shared/maintenance-settings.js';
 import type { LoginEtlSettings } from '../context.js';
 import { lambdaEntry } from '../paths.js';
 import type { Database } from './database.js';
@@ -63,9 +64,9 @@ export class MaintenanceSchedule extends Construct {
         // Moving rows out of the default partition and dropping a month
         // outlast the pipeline's 10 s limit; leave a minute of the timeout.
         DB_STATEMENT_TIMEOUT_MS: String(MAINTENANCE_TIMEOUT.toMilliseconds() - 60_000),
-        RETENTION_MONTHS: String(settings.retentionMonths),
-        PARTITION_MONTHS_AHEAD: String(settings.partitionMonthsAhead),
-        QUARANTINE_BODY_DAYS: String(settings.quarantineBodyDays),
+        [MAINTENANCE_ENV.retentionMonths]: String(settings.retentionMonths),
+        [MAINTENANCE_ENV.monthsAhead]: String(settings.partitionMonthsAhead),
+        [MAINTENANCE_ENV.quarantineBodyDays]: String(settings.quarantineBodyDays),
         // The pipeline's service dimension: the alarms read both at that level.
         POWERTOOLS_SERVICE_NAME: settings.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE_DEFAULT,

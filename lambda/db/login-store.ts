@@ -1,7 +1,7 @@
 import type { EncodedWrite, LoginStore, WriteResult, WriteSet } from '../pipeline/types.js';
 import { binaryArray } from './binary-array.js';
 import { LoginsNotWrittenError } from '../errors.js';
-import { rowRejection } from './database-errors.js';
+import { classifyDatabaseError, rowRejection } from './database-errors.js';
 import { copyIn } from './copy-in.js';
 import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
@@ -96,7 +96,7 @@ export class PostgresLoginStore implements LoginStore {
           this.#keyOnFile = set.dataKey.id;
           return true;
         } catch (error) {
-          if (!rowRejection(error)) throw error;
+          if (classifyDatabaseError(error) !== 'row') throw error;
           return false;
         }
       })

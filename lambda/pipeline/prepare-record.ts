@@ -53,7 +53,8 @@ function receiveCount(record: SQSRecord): number | null {
 
 function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext): LoginRow {
   const sent = sentAt(record, ctx.now);
-  const tokens = PII_FIELDS.map((f) => ctx.tokenizer.token(f.kind, message[f.field]));
+  const originals = PII_FIELDS.map((f) => message[f.field]);
+  const tokens = PII_FIELDS.map((f, i) => ctx.tokenizer.token(f.kind, originals[i] as string));
   ctx.lease?.take();
   return {
     messageId: record.messageId,
@@ -67,7 +68,7 @@ function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext)
     createDate: sent.toISOString().slice(0, 10),
     sentAt: sent,
     keyVersion: ctx.tokenizer.version,
-    piiSealed: sealOriginals(ctx.dataKey, PII_FIELDS.map((f) => message[f.field]), record.messageId),
+    piiSealed: sealOriginals(ctx.dataKey, originals, record.messageId),
   };
 }
 

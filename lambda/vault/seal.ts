@@ -61,19 +61,17 @@ export const quarantineContext = (messageId: string): string => `quarantine:${me
  * costs about a third of sealing a short value.
  */
 export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string): Sealed {
-  const nonce = randomNonce();
-  const cipher = createCipheriv(ALGORITHM, key, nonce);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
-  const body = cipher.update(plaintext);
-  const final = cipher.final();
-  return { nonce, ciphertext: Buffer.concat([body, final, cipher.getAuthTag()]) };
+  const out = sealFramed(key, plaintext, context, NO_PREFIX);
+  return { nonce: out.subarray(0, NONCE_BYTES), ciphertext: out.subarray(NONCE_BYTES) };
 }
+
+const NO_PREFIX = Buffer.alloc(0);
 
 /**
  * seal() into one buffer: `prefix` bytes first, then the nonce, the
  * ciphertext and its tag, written in place (no concatenation per value).
  */
-export function sealFramed(key: KeyObject, plaintext: Buffer, context: string, prefix: Buffer): Buffer {
+export function sealFramed(key: Buffer | KeyObject, plaintext: Buffer, context: string, prefix: Buffer): Buffer {
   const nonce = randomNonce();
   const cipher = createCipheriv(ALGORITHM, key, nonce);
   cipher.setAAD(Buffer.from(context, 'utf8'));

@@ -17,17 +17,16 @@ export interface ConsumeOptions {
 /** The validated flags (tools/lib/commands/queue.ts) as the consumer's settings; the FIFO limits wait for {@link checkOptionsForQueue}. */
 export function consumeOptions(flags: { 'batch-size': number; window: number; concurrency: number; drain: boolean }): ConsumeOptions {
   const options = { batchSize: flags['batch-size'], windowSeconds: flags.window, concurrency: flags.concurrency, drain: flags.drain };
-  checkMappingRules(options);
+  checkOptionsForQueue(options);
   return options;
 }
 
-/** Checks the options against the queue: FIFO mappings take at most 10 records and no batching window. */
-export function checkOptionsForQueue(options: ConsumeOptions, queue: QueueInfo): void {
-  checkMappingRules(options, queue);
-}
-
-/** Lambda's event source mapping rules (shared/sqs-event-source.ts), for a queue not yet described or for `queue`. */
-function checkMappingRules(options: ConsumeOptions, queue?: QueueInfo): void {
+/**
+ * Lambda's event source mapping rules (shared/sqs-event-source.ts), for a
+ * queue not yet described or for `queue`: FIFO mappings take at most 10
+ * records and no batching window.
+ */
+export function checkOptionsForQueue(options: ConsumeOptions, queue?: QueueInfo): void {
   switch (brokenMappingRule({ ...options, fifo: queue?.fifo ?? false })) {
     case 'window-required':
       throw new UsageError(`--batch-size ${options.batchSize} needs --window of at least 1 s (Lambda requires a batching window for batches above 10)`);
