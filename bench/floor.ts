@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import pg from 'pg';
 import { prepareRecord } from '../lambda/pipeline/prepare-record.js';
+import { RowSealer } from '../lambda/vault/row-seal.js';
 import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import type { DataKeyRef, PreparedRecord } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
@@ -59,6 +60,8 @@ export class FloorPhase implements RatePhase<FloorResult> {
         const item = prepareRecord(record, {
           tokenizer: resources.tokenizer,
           dataKey: dataKey.key,
+          // One message per invocation: one row per sealer.
+          rows: new RowSealer(dataKey.rowKeys, 1),
           now: new Date(),
         });
         await client.query(statement(item, keyRef));

@@ -4,6 +4,7 @@ import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-r
 import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
 import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
+import { RowSealer } from '../lambda/vault/row-seal.js';
 import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
 import { encodeCopy, type CopyValue } from './copy.js';
 
@@ -32,8 +33,9 @@ export function precomputeRows(
   tokenizer: Tokenizer,
   dataKey: ActiveDataKey,
 ): PrecomputedRows {
-  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, now: new Date() };
+  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, rows: new RowSealer(dataKey.rowKeys, records.length), now: new Date() };
   const prepared = records.map((record) => prepareRecord(record, ctx));
+  ctx.rows.dispose();
   const writeSet = toWriteSet(prepared, { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped });
   return { prepared, writeSet, tables: tablesOf(writeSet) };
 }

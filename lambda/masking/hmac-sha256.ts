@@ -36,14 +36,28 @@ export class HmacSha256 {
   /** The MAC of `message` as UTF-8, in lowercase hex. */
   hex(message: string): string {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (BLOCK_BYTES + message.length * 3 > this.#inner.length) {
-      const grown = Buffer.alloc(BLOCK_BYTES + message.length * 3);
-      this.#inner.copy(grown, 0, 0, BLOCK_BYTES);
-      this.#inner = grown;
-    }
-    const length = this.#inner.write(message, BLOCK_BYTES, 'utf8');
-    const inner = hash('sha256', this.#inner.subarray(0, BLOCK_BYTES + length), 'binary');
+    this.#reserve(message.length * 3);
+    return this.#finish(this.#inner.write(message, BLOCK_BYTES, 'utf8'), 'hex');
+  }
+
+  /** The MAC of `bytes`, as a latin1 string of its 32 bytes (one character per byte, no Buffer made). */
+  binary(bytes: Uint8Array): string {
+    this.#reserve(bytes.length);
+    this.#inner.set(bytes, BLOCK_BYTES);
+    return this.#finish(bytes.length, 'binary');
+  }
+
+  #reserve(messageBytes: number): void {
+    if (BLOCK_BYTES + messageBytes <= this.#inner.length) return;
+    const grown = Buffer.alloc(BLOCK_BYTES + messageBytes);
+    this.#inner.copy(grown, 0, 0, BLOCK_BYTES);
+    this.#inner = grown;
+  }
+
+  // Digests as strings: a Buffer returned from native code costs more than the hash of a short message.
+  #finish(messageBytes: number, encoding: 'hex' | 'binary'): string {
+    const inner = hash('sha256', this.#inner.subarray(0, BLOCK_BYTES + messageBytes), 'binary');
     this.#outer.write(inner, BLOCK_BYTES, 'binary');
-    return hash('sha256', this.#outer, 'hex');
+    return hash('sha256', this.#outer, encoding);
   }
 }

@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { Tokenizer } from '../masking/tokenize.js';
 import type { BatchOutcomes } from './batch-outcomes.js';
 import { encodeAhead, toWriteSet, type PreparedChunk } from './chunk-writer.js';
+import { RowSealer } from '../vault/row-seal.js';
 import { prepareRecord, type PrepareContext } from './prepare-record.js';
 import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys, type LoginStore, type PreparedRecord } from './types.js';
 
@@ -39,6 +40,7 @@ export async function prepareChunk(
   const ctx: PrepareContext = {
     tokenizer: p.tokenizer,
     dataKey: lease.key,
+    rows: new RowSealer(lease.rowKeys, records.length),
     now: p.now,
     lease,
     unwrapEnvelopes: p.unwrapEnvelopes,
@@ -55,5 +57,6 @@ export async function prepareChunk(
       if (endsBatch) break;
     }
   }
+  ctx.rows.dispose();
   return { records, items, encoded: encodeAhead(p.store, toWriteSet(items, keyRef)), ctx, keyRef, lease, endsBatch };
 }

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { PermanentRecordError, QuarantineReason, type RowRejectedError } from '../errors.js';
 import type { Tokenizer } from '../masking/tokenize.js';
@@ -6,16 +6,19 @@ import { encodeAppVersion } from '../record/app-version.js';
 import type { LoginMessage } from '../record/login-schema.js';
 import { parseLogin } from '../record/parse-login.js';
 import { PII_FIELDS } from '../record/pii-fields.js';
+import { RowSealer, rowSealKeys } from '../vault/row-seal.js';
 import { quarantineContext, seal, type Sealed } from '../vault/seal.js';
 import { sealOriginals } from '../vault/sealed-originals.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
 import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow } from './types.js';
 
-/** What preparing a batch needs: the masking key and the current data key. */
+/** What preparing a chunk needs: the masking key and the current data key. */
 export interface PrepareContext {
   tokenizer: Tokenizer;
-  /** The current data key, imported once per key. */
+  /** The current data key, imported once per key: quarantined bodies are sealed with it. */
   dataKey: KeyObject;
+  /** Login rows' originals are sealed by it, under the same data key. */
+  rows: RowSealer;
   /** Used when a record carries no SentTimestamp (hand-written events). */
   now: Date;
   /** Open SNS and EventBridge envelopes (UNWRAP_ENVELOPES); on unless false. */
@@ -26,6 +29,11 @@ export interface PrepareContext {
    * pipeline always passes it.
    */
   lease?: Pick<DataKeyLease, 'take'>;
+}
+
+/** A context's keys from a raw data key, for `rows` login rows: how the tools and tests seal outside the pipeline's lease. */
+export function sealingUnder(dataKey: Buffer, rows: number): Pick<PrepareContext, 'dataKey' | 'rows'> {
+  return { dataKey: createSecretKey(dataKey), rows: new RowSealer(rowSealKeys(dataKey), rows) };
 }
 
 /** AES-256-GCM under the context's data key, counted against its lease. */
@@ -68,7 +76,7 @@ function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext)
     createDate: sent.toISOString().slice(0, 10),
     sentAt: sent,
     keyVersion: ctx.tokenizer.version,
-    piiSealed: sealOriginals(ctx.dataKey, originals, record.messageId),
+    piiSealed: sealOriginals(ctx.rows, originals, record.messageId),
   };
 }
 

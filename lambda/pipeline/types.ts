@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { QuarantineReason } from '../errors.js';
+import type { RowSealKeys } from '../vault/row-seal.js';
 
 /** A row of user_logins, ready to write: PII already replaced by tokens. */
 export interface LoginRow {
@@ -60,6 +61,8 @@ export const SEALS_PER_RECORD = 2;
 export interface DataKeyLease extends DataKeyRef {
   /** The plaintext key, imported once. */
   readonly key: KeyObject;
+  /** Its row seals' keys. */
+  readonly rowKeys: RowSealKeys;
   take(): void;
   release(): void;
 }

@@ -1,19 +1,23 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys } from '../pipeline/types.js';
 import type { KeyEncryptionKey } from './key-encryption-key.js';
+import { rowSealKeys, type RowSealKeys } from './row-seal.js';
 
 export interface ActiveDataKey {
   id: string;
   /** The plaintext key, imported once: seal() would otherwise import raw bytes per value. */
   key: KeyObject;
+  /** Its row seals' keys, derived once. */
+  rowKeys: RowSealKeys;
   wrapped: Buffer;
   kekId: string;
 }
 
 /**
  * The most values one data key may ever seal, whatever VAULT_DATA_KEY_MAX_USES
- * says: AES-GCM with random 96-bit nonces must stay well below 2³² messages
- * per key (NIST SP 800-38D) for nonce collisions to stay negligible.
+ * says: AES-GCM with random 96-bit nonces (quarantined bodies) must stay well
+ * below 2³² messages per key (NIST SP 800-38D) for nonce collisions to stay
+ * negligible.
  */
 export const DATA_KEY_USES_CAP = 2 ** 30;
 
@@ -76,7 +80,8 @@ export class DataKeyCache implements DataKeys {
       const id = randomUUID();
       const createdAt = this.now();
       const { plaintext, wrapped, kekId } = await this.kek.generateDataKey(id);
-      state = { dataKey: { id, key: createSecretKey(plaintext), wrapped, kekId }, uses: 0, createdAt };
+      state = { dataKey: { id, key: createSecretKey(plaintext), rowKeys: rowSealKeys(plaintext), wrapped, kekId }, uses: 0, createdAt };
+      plaintext.fill(0);
       this.#active = state;
     }
     state.uses += count;

@@ -61,29 +61,11 @@ export const quarantineContext = (messageId: string): string => `quarantine:${me
  * costs about a third of sealing a short value.
  */
 export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: string): Sealed {
-  const out = sealFramed(key, plaintext, context, NO_PREFIX);
-  return { nonce: out.subarray(0, NONCE_BYTES), ciphertext: out.subarray(NONCE_BYTES) };
-}
-
-const NO_PREFIX = Buffer.alloc(0);
-
-/**
- * seal() into one buffer: `prefix` bytes first, then the nonce, the
- * ciphertext and its tag, written in place (no concatenation per value).
- */
-export function sealFramed(key: Buffer | KeyObject, plaintext: Buffer, context: string, prefix: Buffer): Buffer {
   const nonce = randomNonce();
   const cipher = createCipheriv(ALGORITHM, key, nonce);
   cipher.setAAD(Buffer.from(context, 'utf8'));
-  const body = cipher.update(plaintext);
-  const final = cipher.final();
-  const out = Buffer.allocUnsafe(prefix.length + NONCE_BYTES + body.length + final.length + TAG_BYTES);
-  let offset = prefix.copy(out, 0);
-  offset += nonce.copy(out, offset);
-  offset += body.copy(out, offset);
-  offset += final.copy(out, offset);
-  cipher.getAuthTag().copy(out, offset);
-  return out;
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return { nonce, ciphertext };
 }
 
 export function open(key: Buffer, sealed: Sealed, context: string): Buffer {

@@ -1,16 +1,18 @@
-import type { KeyObject } from 'node:crypto';
 import { joinOriginals, PII_FIELDS, splitOriginals, type PiiKind } from '../record/pii-fields.js';
-import { open, sealFramed, vaultContext, VaultAuthenticationError } from './seal.js';
+import { openRowSeal, rowSealKeys, type RowSealer } from './row-seal.js';
+import { open, vaultContext, VaultAuthenticationError } from './seal.js';
 
 /**
  * user_logins.pii_sealed (migration 14): a login row's originals. Its first
- * byte is its form. ONE_SEAL: the pipeline's, one AES-256-GCM seal of all
- * the row's originals under the row's data key, bound to its message id.
- * MOVED: the vault's per-value seals, moved into the row by migration 14
+ * byte is its form. ROW_SEAL: the pipeline's, one seal of all the row's
+ * originals under the row's data key (row-seal.ts), bound to its message id.
+ * ONE_SEAL: the same as one AES-256-GCM seal, as the pipeline wrote it
+ * before row seals; still opened, no longer written. MOVED: the vault's per-value seals, moved into the row by migration 14
  * (or written by login_etl_write_v2 since), each with its own data key id
  * and still bound to "kind:token".
  */
-const ONE_SEAL = Buffer.of(1);
+const ROW_SEAL = 2;
+const ONE_SEAL = 1;
 const MOVED = 0;
 const NONCE_BYTES = 12;
 const UUID_BYTES = 16;
@@ -19,8 +21,8 @@ const UUID_BYTES = 16;
 const originalsContext = (messageId: string): string => `login:${messageId}`;
 
 /** A login's originals (its personal fields' values, in pii-fields.ts order) as pii_sealed: one seal. */
-export function sealOriginals(key: KeyObject, values: readonly string[], messageId: string): Buffer {
-  return sealFramed(key, Buffer.from(joinOriginals(values), 'utf8'), originalsContext(messageId), ONE_SEAL);
+export function sealOriginals(sealer: RowSealer, values: readonly string[], messageId: string): Buffer {
+  return sealer.seal(joinOriginals(values), originalsContext(messageId), ROW_SEAL);
 }
 
 /** One per-value seal of a moved row: the data key it is under and the sealed value. */
@@ -31,7 +33,10 @@ interface MovedValue {
   ciphertext: Buffer;
 }
 
-export type StoredOriginals = { form: 'one_seal'; nonce: Buffer; ciphertext: Buffer } | { form: 'moved'; values: MovedValue[] };
+export type StoredOriginals =
+  | { form: 'row_seal'; sealed: Buffer }
+  | { form: 'one_seal'; nonce: Buffer; ciphertext: Buffer }
+  | { form: 'moved'; values: MovedValue[] };
 
 const uuidText = (b: Buffer): string => {
   const h = b.toString('hex');
@@ -41,7 +46,8 @@ const uuidText = (b: Buffer): string => {
 /** pii_sealed's parts; an unknown form or a truncated value is an authentication failure, never a guess. */
 export function parseOriginals(bytes: Buffer): StoredOriginals {
   const bad = () => new VaultAuthenticationError('sealed originals');
-  if (bytes[0] === ONE_SEAL[0]) {
+  if (bytes[0] === ROW_SEAL) return { form: 'row_seal', sealed: bytes.subarray(1) };
+  if (bytes[0] === ONE_SEAL) {
     if (bytes.length < 1 + NONCE_BYTES) throw bad();
     return { form: 'one_seal', nonce: bytes.subarray(1, 1 + NONCE_BYTES), ciphertext: bytes.subarray(1 + NONCE_BYTES) };
   }
@@ -72,7 +78,7 @@ export interface OriginalsRow {
 
 /** The data key ids a row's originals are under. */
 export function originalsKeyIds(row: Pick<OriginalsRow, 'dekId' | 'stored'>): string[] {
-  return row.stored.form === 'one_seal' ? [row.dekId] : [...new Set(row.stored.values.map((v) => v.dekId))];
+  return row.stored.form === 'moved' ? [...new Set(row.stored.values.map((v) => v.dekId))] : [row.dekId];
 }
 
 /** The row's originals by kind; throws VaultAuthenticationError when anything does not authenticate. */
@@ -83,6 +89,9 @@ export function openOriginals(row: OriginalsRow, keys: ReadonlyMap<string, Buffe
     return key;
   };
   const { stored } = row;
+  if (stored.form === 'row_seal') {
+    return splitOriginals(openRowSeal(rowSealKeys(keyOf(row.dekId)), stored.sealed, originalsContext(row.messageId)).toString('utf8'));
+  }
   if (stored.form === 'one_seal') {
     const plaintext = open(keyOf(row.dekId), stored, originalsContext(row.messageId));
     return splitOriginals(plaintext.toString('utf8'));

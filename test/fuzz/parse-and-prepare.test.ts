@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { PermanentRecordError, QuarantineReason } from '../../lambda/errors.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { Tokenizer } from '../../lambda/masking/tokenize.js';
-import { prepareRecord, type PrepareContext } from '../../lambda/pipeline/prepare-record.js';
+import { prepareRecord, sealingUnder, type PrepareContext } from '../../lambda/pipeline/prepare-record.js';
 import { parseLogin } from '../../lambda/record/parse-login.js';
 import { sqsRecord } from '../../tools/lib/sqs-event.js';
 import { envelopedBody, loginBody, nastyBodies } from './arbitraries.js';
 
 const reasons = new Set<string>(Object.values(QuarantineReason));
 const tokenizer = new Tokenizer(parseKeyring(JSON.stringify({ current: 'v1', v1: `base64:${randomBytes(32).toString('base64')}` }), 'test'));
-const ctx = (): PrepareContext => ({ tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date() });
+const ctx = (): PrepareContext => ({ tokenizer, ...sealingUnder(randomBytes(32), 1), now: new Date() });
 
 function assertTotal(body: string): void {
   const r = parseLogin(body);

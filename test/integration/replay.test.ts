@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createSecretKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../lambda/config.js';
@@ -8,7 +7,7 @@ import { WRITE_ARGUMENTS, WRITE_PARAMETERS } from '../../lambda/db/write-spec.js
 import { LoginEtl } from '../../lambda/login-etl.js';
 import { parseKeyring } from '../../lambda/masking/keyring.js';
 import { toWriteSet } from '../../lambda/pipeline/chunk-writer.js';
-import { prepareRecord } from '../../lambda/pipeline/prepare-record.js';
+import { prepareRecord, sealingUnder } from '../../lambda/pipeline/prepare-record.js';
 import { createResources, type Resources } from '../../lambda/resources.js';
 import { LocalKek } from '../../lambda/vault/key-encryption-key.js';
 import { VaultReader } from '../../lambda/vault/vault-reader.js';
@@ -301,7 +300,7 @@ describe('replay: quarantined messages through the pipeline again', () => {
     const k = (await db.pool.query<{ kek_id: string; wrapped_key: Buffer }>('SELECT kek_id, wrapped_key FROM vault_data_keys WHERE id = $1', [q.body_dek_id])).rows[0];
     const dataKey = await reader.dataKey({ dekId: q.body_dek_id, kekId: k?.kek_id ?? '', wrappedKey: k?.wrapped_key ?? Buffer.alloc(0) });
     const call = (messageId: string, sent: number, dekId = q.body_dek_id, extra?: 'quarantine' | 'logins') => {
-      const ctx = { tokenizer: ops.tokenizer, dataKey: createSecretKey(dataKey), now: new Date() };
+      const ctx = { tokenizer: ops.tokenizer, ...sealingUnder(dataKey, 3), now: new Date() };
       const items = [prepareRecord(sqsRecord(ios(6), { messageId, sentTimestamp: sent }), ctx)];
       if (extra === 'quarantine') items.push(prepareRecord(sqsRecord('{}', { messageId: `${messageId}-q`, sentTimestamp: sent }), ctx));
       if (extra === 'logins') for (const n of [2, 3]) items.push(prepareRecord(sqsRecord(ios(6 + n), { messageId: `${messageId}-${n}`, sentTimestamp: sent }), ctx));

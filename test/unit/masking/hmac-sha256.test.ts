@@ -41,4 +41,22 @@ describe('HmacSha256', () => {
       assert.equal(mac.hex(message), reference(key, message));
     }
   });
+
+  it('binary() equals createHmac over the same bytes, interleaved with hex() on one instance', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 200 }),
+        fc.array(fc.uint8Array({ maxLength: 600 }), { minLength: 1, maxLength: 8 }),
+        (key, messages) => {
+          const mac = new HmacSha256(key);
+          for (const bytes of messages) {
+            const expected = createHmac('sha256', key).update(bytes).digest();
+            assert.deepEqual(Buffer.from(mac.binary(bytes), 'latin1'), expected);
+            assert.equal(mac.hex('between'), reference(key, 'between'));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { RowRejectedError } from '../../../lambda/errors.js';
 import { Tokenizer } from '../../../lambda/masking/tokenize.js';
-import { rejectedRow, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
+import { rejectedRow, sealingUnder, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
 import { sqsRecord } from '../../../tools/lib/sqs-event.js';
 import { eventBridgeWrapped, snsWrapped } from '../../support/envelopes.js';
 
 const tokenizer = new Tokenizer({ current: 'v1', keys: new Map([['v1', randomBytes(32)]]) });
-const ctx: PrepareContext = { tokenizer, dataKey: createSecretKey(randomBytes(32)), now: new Date() };
+const ctx: PrepareContext = { tokenizer, ...sealingUnder(randomBytes(32), 1), now: new Date() };
 const login = { user_id: 'u-refused', app_version: '2.3.0', device_type: 'ios', ip: '10.9.8.7', locale: 'en', device_id: 'd-1' };
 const refused = new RowRejectedError('23514', 'SQLSTATE 23514: the database refused the row (an integrity constraint)');
 

@@ -1,4 +1,3 @@
-import { createSecretKey } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { rowRejection } from '../../../lambda/db/database-errors.js';
 import { writeArguments } from '../../../lambda/db/login-store.js';
@@ -6,7 +5,7 @@ import { WRITE_ARGUMENTS, WRITE_PARAMETERS } from '../../../lambda/db/write-spec
 import type { QuarantineReason } from '../../../lambda/errors.js';
 import type { Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { toWriteSet } from '../../../lambda/pipeline/chunk-writer.js';
-import { prepareRecord, rejectedRow, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
+import { prepareRecord, rejectedRow, sealingUnder, type PrepareContext } from '../../../lambda/pipeline/prepare-record.js';
 import { SEALS_PER_RECORD, type DataKeyLease, type LoginRow, type PreparedRecord } from '../../../lambda/pipeline/types.js';
 import { DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
@@ -222,7 +221,7 @@ async function replayContext(row: SealedRow, deps: ReplayDeps): Promise<PrepareC
   const key = await deps.reader.dataKey({ dekId: row.body_dek_id, kekId: row.kek_id, wrappedKey: row.wrapped_key });
   return {
     tokenizer: deps.tokenizer,
-    dataKey: createSecretKey(key),
+    ...sealingUnder(key, 1),
     now: deps.now?.() ?? new Date(),
     unwrapEnvelopes: deps.unwrapEnvelopes,
     lease: sealsOfOneRecord(row.body_dek_id),
