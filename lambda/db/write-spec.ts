@@ -74,7 +74,7 @@ export const WRITE_PARAMETERS: readonly AnyParameter[] = [
   login('message_id', 'varchar', (l) => l.messageId),
   login('app_version_text', 'varchar', (l) => l.appVersionText),
   login('key_version', 'varchar', (l) => l.keyVersion),
-  login('sent_at', 'timestamptz', (l) => l.sentAt.toISOString()),
+  login('sent_at', 'timestamptz', (l) => l.sentAt),
   login('pii_sealed', 'bytea', (l) => l.piiSealed),
 ];
 

@@ -51,6 +51,8 @@ export class HmacSha256 {
     if (BLOCK_BYTES + messageBytes <= this.#inner.length) return;
     const grown = Buffer.alloc(BLOCK_BYTES + messageBytes);
     this.#inner.copy(grown, 0, 0, BLOCK_BYTES);
+    // The old buffer holds K ⊕ ipad (as good as the key) and the last message.
+    this.#inner.fill(0);
     this.#inner = grown;
   }
 

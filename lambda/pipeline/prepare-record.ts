@@ -46,12 +46,14 @@ function sealCounted(ctx: PrepareContext, plaintext: Buffer, context: string): S
 const IP = PII_FIELDS.findIndex((f) => f.column === 'masked_ip');
 const DEVICE_ID = PII_FIELDS.findIndex((f) => f.column === 'masked_device_id');
 
+const epochMs = (raw: string | undefined): number | undefined => {
+  const ms = Number(raw);
+  return raw && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+};
+
 function sentAt(record: SQSRecord, fallback: Date): Date {
-  for (const raw of [record.attributes?.SentTimestamp, record.attributes?.ApproximateFirstReceiveTimestamp]) {
-    const ms = Number(raw);
-    if (raw && Number.isFinite(ms) && ms > 0) return new Date(ms);
-  }
-  return fallback;
+  const ms = epochMs(record.attributes?.SentTimestamp) ?? epochMs(record.attributes?.ApproximateFirstReceiveTimestamp);
+  return ms === undefined ? fallback : new Date(ms);
 }
 
 function receiveCount(record: SQSRecord): number | null {
@@ -60,7 +62,7 @@ function receiveCount(record: SQSRecord): number | null {
 }
 
 function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext): LoginRow {
-  const sent = sentAt(record, ctx.now);
+  const sent = sentAt(record, ctx.now).toISOString();
   const originals = PII_FIELDS.map((f) => message[f.field]);
   const tokens = PII_FIELDS.map((f, i) => ctx.tokenizer.token(f.kind, originals[i] as string));
   ctx.lease?.take();
@@ -73,7 +75,7 @@ function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext)
     locale: message.locale,
     appVersion: encodeAppVersion(message.app_version),
     appVersionText: message.app_version,
-    createDate: sent.toISOString().slice(0, 10),
+    createDate: sent.slice(0, 10),
     sentAt: sent,
     keyVersion: ctx.tokenizer.version,
     piiSealed: sealOriginals(ctx.rows, originals, record.messageId),

@@ -14,7 +14,8 @@ export interface LoginRow {
   appVersionText: string;
   /** UTC date of SentTimestamp, YYYY-MM-DD. */
   createDate: string;
-  sentAt: Date;
+  /** SentTimestamp as ISO 8601 in UTC: made once, for the write and for createDate. */
+  sentAt: string;
   keyVersion: string;
   /** The originals of its personal fields, sealed together under the chunk's data key (sealed-originals.ts). */
   piiSealed: Buffer;

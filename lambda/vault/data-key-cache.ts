@@ -17,7 +17,8 @@ export interface ActiveDataKey {
  * The most values one data key may ever seal, whatever VAULT_DATA_KEY_MAX_USES
  * says: AES-GCM with random 96-bit nonces (quarantined bodies) must stay well
  * below 2³² messages per key (NIST SP 800-38D) for nonce collisions to stay
- * negligible.
+ * negligible. Row seals start each chunk's keystream at a random 128-bit
+ * counter block, which this cap keeps far from any overlap (docs/pii.md).
  */
 export const DATA_KEY_USES_CAP = 2 ** 30;
 

@@ -31,8 +31,10 @@ const derive = (dataKey: Buffer | KeyObject, label: string): Buffer =>
   Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `login-etl row seal v1: ${label}`, 32));
 
 export function rowSealKeys(dataKey: Buffer | KeyObject): RowSealKeys {
+  const cipherKey = derive(dataKey, 'AES-256-CTR');
   const macKey = derive(dataKey, 'HMAC-SHA-256');
-  const keys = { cipherKey: createSecretKey(derive(dataKey, 'AES-256-CTR')), mac: new HmacSha256(macKey) };
+  const keys = { cipherKey: createSecretKey(cipherKey), mac: new HmacSha256(macKey) };
+  cipherKey.fill(0);
   macKey.fill(0);
   return keys;
 }
@@ -48,12 +50,18 @@ function counterBlock(base: Buffer, blocks: number, out: Buffer, at: number): vo
   }
 }
 
-/** The MAC input of a row seal, as Tink's AES-CTR-HMAC AEAD lays it out: AAD ‖ IV ‖ ciphertext ‖ AAD length in bits (64-bit big-endian). */
-function macInput(scratch: Buffer, context: string, ivAndCiphertext: Buffer): { bytes: Buffer; grown: Buffer } {
-  const aadBytes = Buffer.byteLength(context, 'utf8');
+/**
+ * The MAC input of a row seal, as Tink's AES-CTR-HMAC AEAD lays it out:
+ * AAD ‖ IV ‖ ciphertext ‖ AAD length in bits (64-bit big-endian), where the
+ * AAD is the seal's prefix byte (its form) then the context, so the form is
+ * authenticated too.
+ */
+function macInput(scratch: Buffer, prefix: number, context: string, ivAndCiphertext: Buffer): { bytes: Buffer; grown: Buffer } {
+  const aadBytes = 1 + Buffer.byteLength(context, 'utf8');
   const size = aadBytes + ivAndCiphertext.length + AAD_LENGTH_BYTES;
   const buffer = size <= scratch.length ? scratch : Buffer.alloc(size * 2);
-  buffer.write(context, 0, 'utf8');
+  buffer[0] = prefix;
+  buffer.write(context, 1, 'utf8');
   ivAndCiphertext.copy(buffer, aadBytes);
   const bits = aadBytes * 8;
   buffer.writeUInt32BE(Math.floor(bits / 2 ** 32), aadBytes + ivAndCiphertext.length);
@@ -120,11 +128,13 @@ export class RowSealer {
     const body = 1 + IV_BYTES;
     out.write(plaintext, body, 'utf8');
     const keystream = this.#keystream;
+    // A short keystream would leave bytes unencrypted (x ^ undefined is x).
+    if (at + length > keystream.length) throw new Error('row sealer: keystream shorter than its reservation');
     for (let i = 0; i < length; i += 1) {
       out[body + i] = (out[body + i] as number) ^ (keystream[at + i] as number);
       keystream[at + i] = 0;
     }
-    const { bytes, grown } = macInput(this.#scratch, context, out.subarray(1, body + length));
+    const { bytes, grown } = macInput(this.#scratch, prefix, context, out.subarray(1, body + length));
     this.#scratch = grown;
     out.write(this.#keys.mac.binary(bytes), body + length, TAG_BYTES, 'latin1');
     return out;
@@ -137,15 +147,19 @@ export class RowSealer {
   }
 }
 
-/** The plaintext of a row seal (`sealed` without its prefix byte); VaultAuthenticationError when anything does not match. */
+/**
+ * The plaintext of a row seal (`sealed` with its prefix byte), in a buffer
+ * of its own (not node's shared pool), for the caller to wipe;
+ * VaultAuthenticationError when anything does not match.
+ */
 export function openRowSeal(keys: RowSealKeys, sealed: Buffer, context: string): Buffer {
-  if (sealed.length < IV_BYTES + TAG_BYTES) throw new VaultAuthenticationError('sealed originals');
-  const ivAndCiphertext = sealed.subarray(0, sealed.length - TAG_BYTES);
-  const { bytes } = macInput(Buffer.alloc(0), context, ivAndCiphertext);
+  if (sealed.length < 1 + IV_BYTES + TAG_BYTES) throw new VaultAuthenticationError('sealed originals');
+  const ivAndCiphertext = sealed.subarray(1, sealed.length - TAG_BYTES);
+  const { bytes } = macInput(Buffer.alloc(0), sealed[0] as number, context, ivAndCiphertext);
   const expected = Buffer.from(keys.mac.binary(bytes), 'latin1').subarray(0, TAG_BYTES);
   if (!timingSafeEqual(expected, sealed.subarray(sealed.length - TAG_BYTES))) {
     throw new VaultAuthenticationError('sealed originals');
   }
-  const decipher = createDecipheriv('aes-256-ctr', keys.cipherKey, sealed.subarray(0, IV_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  // CTR has no final block: update() gives all of it.
+  return createDecipheriv('aes-256-ctr', keys.cipherKey, ivAndCiphertext.subarray(0, IV_BYTES)).update(ivAndCiphertext.subarray(IV_BYTES));
 }

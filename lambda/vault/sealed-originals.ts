@@ -46,7 +46,7 @@ const uuidText = (b: Buffer): string => {
 /** pii_sealed's parts; an unknown form or a truncated value is an authentication failure, never a guess. */
 export function parseOriginals(bytes: Buffer): StoredOriginals {
   const bad = () => new VaultAuthenticationError('sealed originals');
-  if (bytes[0] === ROW_SEAL) return { form: 'row_seal', sealed: bytes.subarray(1) };
+  if (bytes[0] === ROW_SEAL) return { form: 'row_seal', sealed: bytes };
   if (bytes[0] === ONE_SEAL) {
     if (bytes.length < 1 + NONCE_BYTES) throw bad();
     return { form: 'one_seal', nonce: bytes.subarray(1, 1 + NONCE_BYTES), ciphertext: bytes.subarray(1 + NONCE_BYTES) };
@@ -90,7 +90,10 @@ export function openOriginals(row: OriginalsRow, keys: ReadonlyMap<string, Buffe
   };
   const { stored } = row;
   if (stored.form === 'row_seal') {
-    return splitOriginals(openRowSeal(rowSealKeys(keyOf(row.dekId)), stored.sealed, originalsContext(row.messageId)).toString('utf8'));
+    const plaintext = openRowSeal(rowSealKeys(keyOf(row.dekId)), stored.sealed, originalsContext(row.messageId));
+    const text = plaintext.toString('utf8');
+    plaintext.fill(0);
+    return splitOriginals(text);
   }
   if (stored.form === 'one_seal') {
     const plaintext = open(keyOf(row.dekId), stored, originalsContext(row.messageId));

@@ -36,7 +36,7 @@ const login: LoginRow = {
   appVersion: 1_002_003,
   appVersionText: '1.2.3',
   createDate: '2024-02-03',
-  sentAt: new Date('2024-02-03T04:05:06.789Z'),
+  sentAt: '2024-02-03T04:05:06.789Z',
   keyVersion: 'v7',
   piiSealed: Buffer.from('sealed originals'),
 };

@@ -8,8 +8,6 @@ import { VaultAuthenticationError } from '../../../lambda/vault/seal.js';
 const PREFIX = 7;
 const dataKey = randomBytes(32);
 const keys = rowSealKeys(dataKey);
-/** A sealed row without its prefix byte, as openRowSeal takes it. */
-const body = (sealed: Buffer): Buffer => sealed.subarray(1);
 const flip = (b: Buffer, at: number): Buffer => {
   const copy = Buffer.from(b);
   copy[at] = (copy[at] ?? 0) ^ 0x01;
@@ -29,7 +27,7 @@ describe('row seals (AES-256-CTR then HMAC-SHA-256, one keystream per chunk)', (
         const sealed = values.map((v, i) => sealer.seal(v, `login:m-${i}`, PREFIX));
         sealed.forEach((s, i) => {
           assert.equal(s[0], PREFIX);
-          assert.equal(openRowSeal(keys, body(s), `login:m-${i}`).toString('utf8'), values[i]);
+          assert.equal(openRowSeal(keys, s, `login:m-${i}`).toString('utf8'), values[i]);
         });
       }),
       { numRuns: 200 },
@@ -50,7 +48,7 @@ describe('row seals (AES-256-CTR then HMAC-SHA-256, one keystream per chunk)', (
           used.add(block);
         }
       }
-      sealed.forEach((s, i) => assert.equal(openRowSeal(keys, body(s), `login:${i}`).toString('utf8'), values[i]));
+      sealed.forEach((s, i) => assert.equal(openRowSeal(keys, s, `login:${i}`).toString('utf8'), values[i]));
     }
   });
 
@@ -61,9 +59,11 @@ describe('row seals (AES-256-CTR then HMAC-SHA-256, one keystream per chunk)', (
     const sealed = new RowSealer(keys, 1).seal(value, context, PREFIX);
     const iv = sealed.subarray(1, 17);
     const ciphertext = sealed.subarray(17, sealed.length - 16);
+    // The AAD is the form byte, then the context.
+    const aad = Buffer.concat([Buffer.of(PREFIX), Buffer.from(context)]);
     const aadBits = Buffer.alloc(8);
-    aadBits.writeBigUInt64BE(BigInt(Buffer.byteLength(context) * 8));
-    const tag = createHmac('sha256', derived('HMAC-SHA-256')).update(Buffer.concat([Buffer.from(context), iv, ciphertext, aadBits])).digest();
+    aadBits.writeBigUInt64BE(BigInt(aad.length * 8));
+    const tag = createHmac('sha256', derived('HMAC-SHA-256')).update(Buffer.concat([aad, iv, ciphertext, aadBits])).digest();
     assert.deepEqual(sealed.subarray(sealed.length - 16), tag.subarray(0, 16));
     const decipher = createDecipheriv('aes-256-ctr', derived('AES-256-CTR'), iv);
     assert.equal(Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8'), value);
@@ -78,16 +78,17 @@ describe('row seals (AES-256-CTR then HMAC-SHA-256, one keystream per chunk)', (
     assert.equal(new Set(all.map((s) => s.toString('hex'))).size, 3);
   });
 
-  it('refuses every alteration, another context and another key with an authentication error, never garbage', () => {
-    const sealed = body(new RowSealer(keys, 1).seal('10.1.2.3\u0000dev-9', 'login:m-1', PREFIX));
+  it('refuses every alteration (its form byte too), another context and another key with an authentication error, never garbage', () => {
+    const sealed = new RowSealer(keys, 1).seal('10.1.2.3\u0000dev-9', 'login:m-1', PREFIX);
     const cases: [string, () => Buffer][] = [
-      ['an IV bit', () => openRowSeal(keys, flip(sealed, 0), 'login:m-1')],
-      ['a ciphertext bit', () => openRowSeal(keys, flip(sealed, 17), 'login:m-1')],
+      ['the form byte', () => openRowSeal(keys, flip(sealed, 0), 'login:m-1')],
+      ['an IV bit', () => openRowSeal(keys, flip(sealed, 1), 'login:m-1')],
+      ['a ciphertext bit', () => openRowSeal(keys, flip(sealed, 18), 'login:m-1')],
       ['a tag bit', () => openRowSeal(keys, flip(sealed, sealed.length - 1), 'login:m-1')],
       ['another row', () => openRowSeal(keys, sealed, 'login:m-2')],
       ['another key', () => openRowSeal(rowSealKeys(randomBytes(32)), sealed, 'login:m-1')],
       ['a truncated value', () => openRowSeal(keys, sealed.subarray(0, 20), 'login:m-1')],
-      ['a dropped byte', () => openRowSeal(keys, Buffer.concat([sealed.subarray(0, 17), sealed.subarray(18)]), 'login:m-1')],
+      ['a dropped byte', () => openRowSeal(keys, Buffer.concat([sealed.subarray(0, 18), sealed.subarray(19)]), 'login:m-1')],
     ];
     for (const [what, attempt] of cases) assert.throws(attempt, VaultAuthenticationError, what);
   });

@@ -194,6 +194,7 @@ async function runThroughPipeline(
   const record = sqsRecord(body, { messageId: row.message_id, sentTimestamp: row.sent_at.getTime(), receiveCount: row.receive_count ?? 1 });
   const ctx = await replayContext(row, deps);
   const prepared = prepareRecord(record, ctx);
+  ctx.rows.dispose();
   if (prepared.kind === 'quarantine') return requarantine(client, prepared.messageId, prepared.row, context);
   if (await userForgotten(client, prepared.row)) {
     await client.query(SHRED_SQL, [row.message_id]);
@@ -241,7 +242,7 @@ export function sealsOfOneRecord(dekId: string): Pick<DataKeyLease, 'take'> {
 
 /** Whether the login's user was forgotten at or after it was sent (forgotten-users.ts): its values must not come back. */
 async function userForgotten(client: ClientBase, login: LoginRow): Promise<boolean> {
-  const { rows } = await client.query<{ erased_at: Date | null }>(FORGOTTEN_SQL, [login.userId, login.sentAt.toISOString()]);
+  const { rows } = await client.query<{ erased_at: Date | null }>(FORGOTTEN_SQL, [login.userId, login.sentAt]);
   return Boolean(rows[0]?.erased_at);
 }
 
