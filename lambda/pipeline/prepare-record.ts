@@ -9,6 +9,7 @@ import { PII_FIELDS } from '../record/pii-fields.js';
 import { RowSealer, rowSealKeys } from '../vault/row-seal.js';
 import { quarantineContext, seal, type Sealed } from '../vault/seal.js';
 import { sealOriginals } from '../vault/sealed-originals.js';
+import { isoUtc } from './iso-utc.js';
 import { quarantinePreview, quarantineUserToken } from './quarantine-preview.js';
 import type { DataKeyLease, LoginRow, PreparedRecord, QuarantineRow } from './types.js';
 
@@ -51,9 +52,9 @@ const epochMs = (raw: string | undefined): number | undefined => {
   return raw && Number.isFinite(ms) && ms > 0 ? ms : undefined;
 };
 
-function sentAt(record: SQSRecord, fallback: Date): Date {
-  const ms = epochMs(record.attributes?.SentTimestamp) ?? epochMs(record.attributes?.ApproximateFirstReceiveTimestamp);
-  return ms === undefined ? fallback : new Date(ms);
+/** When SQS got the message (SentTimestamp, else its first receive), or `fallback`, in epoch milliseconds. */
+function sentAt(record: SQSRecord, fallback: Date): number {
+  return epochMs(record.attributes?.SentTimestamp) ?? epochMs(record.attributes?.ApproximateFirstReceiveTimestamp) ?? fallback.getTime();
 }
 
 function receiveCount(record: SQSRecord): number | null {
@@ -62,9 +63,13 @@ function receiveCount(record: SQSRecord): number | null {
 }
 
 function loginRow(record: SQSRecord, message: LoginMessage, ctx: PrepareContext): LoginRow {
-  const sent = sentAt(record, ctx.now).toISOString();
-  const originals = PII_FIELDS.map((f) => message[f.field]);
-  const tokens = PII_FIELDS.map((f, i) => ctx.tokenizer.token(f.kind, originals[i] as string));
+  const sent = isoUtc(sentAt(record, ctx.now));
+  const originals: string[] = [];
+  const tokens: string[] = [];
+  for (const { field, kind } of PII_FIELDS) {
+    originals.push(message[field]);
+    tokens.push(ctx.tokenizer.token(kind, message[field]));
+  }
   ctx.lease?.take();
   return {
     messageId: record.messageId,
@@ -99,7 +104,7 @@ function quarantineRow(
     bodyNonce: sealed.nonce,
     bodyCiphertext: sealed.ciphertext,
     keyVersion: ctx.tokenizer.version,
-    sentAt: sentAt(record, ctx.now),
+    sentAt: new Date(sentAt(record, ctx.now)),
     receiveCount: receiveCount(record),
   };
 }
