@@ -2,6 +2,8 @@ import { hash } from 'node:crypto';
 
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
+/** Message lengths whose views of the scratch buffer are kept: every token's and row seal's. */
+const VIEWS_UP_TO = 512;
 
 /**
  * HMAC-SHA-256 (RFC 2104) for many short messages under one key, built on
@@ -18,6 +20,8 @@ export class HmacSha256 {
   #inner: Buffer;
   /** K ⊕ opad, then the inner digest. */
   readonly #outer: Buffer;
+  /** Views of #inner by message length, made once: a view per call is garbage per token. */
+  #views: Buffer[] = [];
 
   constructor(key: Uint8Array) {
     const block = Buffer.alloc(BLOCK_BYTES);
@@ -54,11 +58,17 @@ export class HmacSha256 {
     // The old buffer holds K ⊕ ipad (as good as the key) and the last message.
     this.#inner.fill(0);
     this.#inner = grown;
+    this.#views = [];
+  }
+
+  #view(messageBytes: number): Buffer {
+    return this.#inner.subarray(0, BLOCK_BYTES + messageBytes);
   }
 
   // Digests as strings: a Buffer returned from native code costs more than the hash of a short message.
   #finish(messageBytes: number, encoding: 'hex' | 'binary'): string {
-    const inner = hash('sha256', this.#inner.subarray(0, BLOCK_BYTES + messageBytes), 'binary');
+    const view = messageBytes <= VIEWS_UP_TO ? (this.#views[messageBytes] ??= this.#view(messageBytes)) : this.#view(messageBytes);
+    const inner = hash('sha256', view, 'binary');
     this.#outer.write(inner, BLOCK_BYTES, 'binary');
     return hash('sha256', this.#outer, encoding);
   }
