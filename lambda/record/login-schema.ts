@@ -62,6 +62,13 @@ const isStorable = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value.length >= 1 && value.length <= max && !value.includes('\u0000') && value.isWellFormed();
 
 /**
+ * storableText(max)'s length limits alone: for a value that must also match
+ * DEVICE_TYPE or LOCALE, which admit only ASCII letters, digits, "_" and "-",
+ * and so already rule out NUL and lone surrogates.
+ */
+const isShort = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
+
+/**
  * The schema's parse for the shape nearly every message has, all fields
  * valid, without zod's per-field machinery; undefined for anything else,
  * which the caller then hands to the schema, so the schema stays the one
@@ -75,8 +82,8 @@ export function parseCommonLogin(json: Readonly<Record<string, unknown>>): Login
   const { user_id, device_type, ip, device_id, locale, app_version } = json;
   if (!isStorable(user_id, MAX.user_id) || !isStorable(device_id, MAX.device_id)) return undefined;
   if (!isStorable(app_version, MAX.app_version) || !isStorable(ip, MAX.ip)) return undefined;
-  if (!isStorable(device_type, MAX.device_type) || !DEVICE_TYPE.test(device_type)) return undefined;
-  if (locale !== undefined && locale !== null && !(isStorable(locale, MAX.locale) && LOCALE.test(locale))) return undefined;
+  if (!isShort(device_type, MAX.device_type) || !DEVICE_TYPE.test(device_type)) return undefined;
+  if (locale !== undefined && locale !== null && !(isShort(locale, MAX.locale) && LOCALE.test(locale))) return undefined;
   const canonical = canonicalIp(ip);
   if (canonical === null) return undefined;
   return { user_id, device_type, ip: canonical, device_id, locale: locale ?? null, app_version };

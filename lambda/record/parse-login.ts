@@ -23,7 +23,7 @@ export interface ParseOptions {
  * envelope's kind ("sns: user_id: is required"). `json` is what a quarantine
  * preview shows: the login when there is one, else the body.
  */
-export function parseLogin(body: string, options: ParseOptions = {}): ParseResult {
+export function parseLogin(body: string, options?: ParseOptions): ParseResult {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -31,7 +31,7 @@ export function parseLogin(body: string, options: ParseOptions = {}): ParseResul
     return { ok: false, error: new PermanentRecordError(QuarantineReason.InvalidJson, 'body is not valid JSON') };
   }
   if (!isJsonObject(json)) return notAnObject(json, 'body');
-  const unwrap = options.unwrapEnvelopes ?? true;
+  const unwrap = options?.unwrapEnvelopes ?? true;
   const kind = unwrap ? envelopeKind(json) : undefined;
   if (kind) return parseEnveloped(kind, json);
   const result = validateLogin(json, '');
