@@ -124,7 +124,7 @@ export function rejectedRow(record: SQSRecord, error: RowRejectedError, ctx: Pre
 
 /** Parse, validate, mask and seal one record. Pure but for the random nonces. */
 export function prepareRecord(record: SQSRecord, ctx: PrepareContext): PreparedRecord {
-  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', { unwrapEnvelopes: ctx.unwrapEnvelopes });
+  const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', ctx);
   if (!parsed.ok) {
     return { kind: 'quarantine', messageId: record.messageId, row: quarantineRow(record, parsed.error, parsed.json, ctx) };
   }
