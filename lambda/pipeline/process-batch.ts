@@ -30,11 +30,12 @@ export interface BatchReport extends WriteTotals {
 }
 
 /**
- * Records per statement in a large batch. Big enough that the per-statement
- * cost (round trip, planning, commit) stays small against its rows, small
- * enough that a batch of 1,000 has four chunks to overlap.
+ * Records per write in a large batch. Big enough that what the database
+ * spends per write (a statement, a commit, the data key and quarantine call)
+ * stays small against a COPY's rows, small enough that a batch of 1,000 has
+ * two chunks to overlap (docs/performance.md, "Chunks of 500").
  */
-export const WRITE_CHUNK_SIZE = 250;
+export const WRITE_CHUNK_SIZE = 500;
 
 /**
  * The pipeline for one SQS batch: prepare every record (parse, validate, mask,
