@@ -63,6 +63,15 @@ describe('unmask: recovery of the originals', () => {
     await db.drop();
   });
 
+  it('stores every login the pipeline wrote as one row seal (form 2), with no original in it', async () => {
+    const { rows } = await db.pool.query<{ form: number; sealed: Buffer }>('SELECT get_byte(pii_sealed, 0) AS form, pii_sealed AS sealed FROM user_logins');
+    assert.equal(rows.length, 99);
+    assert.deepEqual([...new Set(rows.map((r) => r.form))], [2]);
+    for (const s of samples) {
+      for (const value of [s.ip, s.device_id]) assert.equal(rows.some((r) => r.sealed.includes(Buffer.from(value))), false, 'an original in pii_sealed');
+    }
+  });
+
   it('returns the original ip and device id of every sample message, and audits each request', async () => {
     await db.pool.query('TRUNCATE pii_unmask_audit');
     for (const s of samples) {
