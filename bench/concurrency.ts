@@ -8,6 +8,7 @@ import type { BenchContext } from './context.js';
 import { sideEvents } from './datasets.js';
 import { toEvents } from './generate.js';
 import { perSecond } from './stats.js';
+import { GOALS, MIN_LOCK_OBSERVATIONS } from './targets.js';
 
 export interface ConcurrencyLevel extends ActivitySummary {
   processes: number;
@@ -126,23 +127,34 @@ async function measureLevel(ctx: BenchContext, bundleProcesses: BundleProcesses,
   }
 }
 
+/** Passes the lock-wait level may add when its polls saw too few running statements to judge. */
+const MAX_EXTRA_LOCK_PASSES = 4;
+
 /**
  * Every level twice when --runs allows, in palindromic order (1, 2, 4, 8, 8,
  * 4, 2, 1): load that drifts during the phase then weighs on each level
  * about equally. Records/s is averaged over the passes, the polls of
  * pg_stat_activity are pooled (lock waits: all waiting observations over all
- * running ones), peak connections is the highest seen.
+ * running ones), peak connections is the highest seen. The level the
+ * lock-wait target reads runs again, a few times at most, until its pooled
+ * polls saw enough running statements to judge (a small message set writes
+ * in few statements).
  */
 export async function measureConcurrency(ctx: BenchContext, bundleProcesses: BundleProcesses, main: MainSet): Promise<ConcurrencyLevel[]> {
   const levels = ctx.options.concurrency;
   const order = ctx.options.runs >= 2 ? [...levels, ...[...levels].reverse()] : levels;
   const measured = new Map<number, ConcurrencyLevel[]>();
-  // Written once per level, read by both of its passes.
+  // Written once per level, read by all of its passes.
   const files = new Map<number, LevelFiles>();
-  for (const processes of order) {
+  const pass = async (processes: number) => {
     if (!files.has(processes)) files.set(processes, await writeLevelFiles(ctx, bundleProcesses, main, processes));
     const level = await measureLevel(ctx, bundleProcesses, main, files.get(processes) as LevelFiles);
     measured.set(processes, [...(measured.get(processes) ?? []), level]);
+  };
+  for (const processes of order) await pass(processes);
+  const running = () => (measured.get(GOALS.lockWaitProcesses) ?? []).reduce((n, l) => n + l.activeObservations, 0);
+  for (let extra = 0; measured.has(GOALS.lockWaitProcesses) && running() < MIN_LOCK_OBSERVATIONS && extra < MAX_EXTRA_LOCK_PASSES; extra += 1) {
+    await pass(GOALS.lockWaitProcesses);
   }
   return levels.map((processes) => {
     const passes = measured.get(processes) ?? [];
