@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
-/** Message lengths whose views of the scratch buffer are kept: every token's and row seal's. */
+/** Message lengths whose views of the scratch buffer are kept: those of typical tokens and row seals. */
 const VIEWS_UP_TO = 512;
 
 /**

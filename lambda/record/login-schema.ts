@@ -57,16 +57,15 @@ export const LoginMessageSchema = z.object({
 
 export type LoginMessage = z.output<typeof LoginMessageSchema>;
 
-/** What storableText(max) accepts, as one expression for the fast path below. */
-const isStorable = (value: unknown, max: number): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= max && !value.includes('\u0000') && value.isWellFormed();
-
 /**
  * storableText(max)'s length limits alone: for a value that must also match
  * DEVICE_TYPE or LOCALE, which admit only ASCII letters, digits, "_" and "-",
  * and so already rule out NUL and lone surrogates.
  */
 const isShort = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
+
+/** What storableText(max) accepts, as one expression for the fast path below. */
+const isStorable = (value: unknown, max: number): value is string => isShort(value, max) && !value.includes('\u0000') && value.isWellFormed();
 
 /**
  * The schema's parse for the shape nearly every message has, all fields

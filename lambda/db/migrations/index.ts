@@ -16,6 +16,7 @@ import { sql as writeV3 } from './015_write_v3.js';
 import { sql as replayArrayLengths } from './016_replay_array_lengths.js';
 import { sql as maintenance } from './020_maintenance.js';
 import { sql as partitionUserLogins } from './021_partition_user_logins.js';
+import { sql as piiSealedRowSealComment } from './022_pii_sealed_row_seal_comment.js';
 
 import type { TimedMigration } from '../migration-history.js';
 
@@ -49,4 +50,5 @@ export const migrations: readonly TimedMigration[] = [
   { version: 16, name: 'replay_array_lengths', sql: replayArrayLengths },
   { version: 20, name: 'maintenance', sql: maintenance },
   { version: 21, name: 'partition_user_logins', sql: partitionUserLogins, statementTimeoutMs: 3_600_000 },
+  { version: 22, name: 'pii_sealed_row_seal_comment', sql: piiSealedRowSealComment },
 ];

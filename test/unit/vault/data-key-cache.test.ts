@@ -3,10 +3,30 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DATA_KEY_MAX_AGE_MS, DATA_KEY_USES_CAP, DataKeyCache, DataKeyLimitError } from '../../../lambda/vault/data-key-cache.js';
 import { LocalKek } from '../../../lambda/vault/key-encryption-key.js';
+import { openRowSeal, RowSealer, rowSealKeys } from '../../../lambda/vault/row-seal.js';
 
 const kek = () => new LocalKek('local-test', randomBytes(32));
 
 describe('DataKeyCache', () => {
+  it('keeps no plaintext data key once its keys are derived: the buffer the KEK handed over is wiped, the lease still seals', async () => {
+    const local = kek();
+    let handed: Buffer | undefined;
+    let copy: Buffer | undefined;
+    const spy = Object.assign(Object.create(local) as LocalKek, {
+      async generateDataKey(id: string) {
+        const key = await local.generateDataKey(id);
+        handed = key.plaintext;
+        copy = Buffer.from(key.plaintext);
+        return key;
+      },
+    });
+    const lease = await new DataKeyCache(spy, 10).acquire(2);
+    assert.ok(handed && copy);
+    assert.equal(handed.every((b) => b === 0), true, 'the plaintext data key is wiped');
+    const sealed = new RowSealer(lease.rowKeys, 1).seal('10.0.0.1', 'login:m', 2);
+    assert.equal(openRowSeal(rowSealKeys(copy), sealed, 'login:m').toString(), '10.0.0.1');
+  });
+
   it('never lets one key seal more than maxUses values: a lease refuses a seal past what it reserved', async () => {
     const cache = new DataKeyCache(kek(), 10);
     const lease = await cache.acquire(2);
