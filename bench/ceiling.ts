@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { WriteSet } from '../lambda/pipeline/types.js';
+import { SEALS_PER_RECORD, type WriteSet } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
 import type { BenchContext } from './context.js';
 import { copyIn } from './copy.js';
@@ -22,7 +22,7 @@ export async function precompute(ctx: BenchContext, records: readonly SQSRecord[
   const etl = ctx.newEtl();
   try {
     const resources = await etl.resources();
-    const dataKey = await resources.dataKeys.acquire(records.length * 2);
+    const dataKey = await resources.dataKeys.acquire(records.length * SEALS_PER_RECORD);
     const rows = precomputeRows(records, resources.tokenizer, dataKey);
     return { rows, expected: expectedOf(rows.writeSet) };
   } finally {
@@ -64,7 +64,7 @@ export class CeilingPhase implements RatePhase<CeilingResult> {
     const started = performance.now();
     await client.query('BEGIN');
     try {
-      for (const t of this.#tables) await copyIn(client, t.table, t.columns, t.chunks);
+      for (const t of this.#tables) await copyIn(client, t.copySql, t.chunks);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -2,11 +2,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyField } from '../lambda/db/copy-text.js';
+import { copyLine } from '../lambda/db/copy-text.js';
 import type { WriteValue } from '../lambda/db/write-spec.js';
-
-/** One COPY text-format field, as the pipeline's COPY path encodes it. */
-export type CopyValue = WriteValue | Date;
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -15,12 +12,12 @@ const CHUNK_BYTES = 64 * 1024;
  * clock starts: the ceiling measures what the server can take, not how fast
  * JavaScript can format text.
  */
-export function encodeCopy(rows: readonly (readonly CopyValue[])[]): Buffer[] {
+export function encodeCopy(rows: readonly (readonly WriteValue[])[]): Buffer[] {
   const chunks: Buffer[] = [];
   let lines: string[] = [];
   let size = 0;
   for (const row of rows) {
-    const line = `${row.map(copyField).join('\t')}\n`;
+    const line = copyLine(row);
     lines.push(line);
     size += line.length;
     if (size >= CHUNK_BYTES) {
@@ -33,7 +30,7 @@ export function encodeCopy(rows: readonly (readonly CopyValue[])[]): Buffer[] {
   return chunks;
 }
 
-/** COPY … FROM STDIN of pre-encoded chunks (see {@link encodeCopy}) on a pg client, through pg-copy-streams. */
-export async function copyIn(client: ClientBase, table: string, columns: readonly string[], chunks: readonly Buffer[]): Promise<void> {
-  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+/** `sql` (a COPY … FROM STDIN) with pre-encoded chunks (see {@link encodeCopy}) on a pg client, through pg-copy-streams. */
+export async function copyIn(client: ClientBase, sql: string, chunks: readonly Buffer[]): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }

@@ -1,9 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import pg from 'pg';
-import { prepareRecord } from '../lambda/pipeline/prepare-record.js';
-import { RowSealer } from '../lambda/vault/row-seal.js';
+import { prepareRecord, sealingWith } from '../lambda/pipeline/prepare-record.js';
 import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
-import type { DataKeyRef, PreparedRecord } from '../lambda/pipeline/types.js';
+import { SEALS_PER_RECORD, type DataKeyRef, type PreparedRecord } from '../lambda/pipeline/types.js';
 import type { ExpectedRows } from './bench-database.js';
 import type { BenchContext } from './context.js';
 import { summarize, type RatePhase, type RateRun, type RateSummary } from './rate.js';
@@ -52,16 +51,15 @@ export class FloorPhase implements RatePhase<FloorResult> {
     try {
       const resources = await etl.resources();
       await ctx.db.reset();
-      const dataKey = await resources.dataKeys.acquire(records.length * 2);
+      const dataKey = await resources.dataKeys.acquire(records.length * SEALS_PER_RECORD);
       const keyRef: DataKeyRef = { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped };
       await client.query(DATA_KEY_SQL, DATA_KEY_WRITE.row(keyRef, keyRef));
       const started = performance.now();
       for (const record of records) {
         const item = prepareRecord(record, {
           tokenizer: resources.tokenizer,
-          dataKey: dataKey.key,
           // One message per invocation: one row per sealer.
-          rows: new RowSealer(dataKey.rowKeys, 1),
+          ...sealingWith(dataKey, 1),
           now: new Date(),
         });
         await client.query(statement(item, keyRef));

@@ -1,18 +1,18 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { Tokenizer } from '../lambda/masking/tokenize.js';
-import { prepareRecord, type PrepareContext } from '../lambda/pipeline/prepare-record.js';
+import { prepareRecord, sealingWith, type PrepareContext } from '../lambda/pipeline/prepare-record.js';
 import { toWriteSet } from '../lambda/pipeline/chunk-writer.js';
 import type { PreparedRecord, WriteSet } from '../lambda/pipeline/types.js';
 import type { ActiveDataKey } from '../lambda/vault/data-key-cache.js';
-import { RowSealer } from '../lambda/vault/row-seal.js';
-import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite } from '../lambda/db/write-spec.js';
-import { encodeCopy, type CopyValue } from './copy.js';
+import { copySql } from '../lambda/db/copy-text.js';
+import { DATA_KEY_WRITE, LOGIN_WRITE, QUARANTINE_WRITE, type TableWrite, type WriteValue } from '../lambda/db/write-spec.js';
+import { encodeCopy } from './copy.js';
 
-/** A table the pipeline writes, with the columns it fills (the rest are defaults). */
+/** A table the pipeline writes, the COPY of the columns it fills (the rest are defaults), and its rows. */
 export interface TableRows {
   table: string;
-  columns: readonly string[];
-  rows: CopyValue[][];
+  copySql: string;
+  rows: WriteValue[][];
 }
 
 export interface PrecomputedRows {
@@ -33,7 +33,7 @@ export function precomputeRows(
   tokenizer: Tokenizer,
   dataKey: ActiveDataKey,
 ): PrecomputedRows {
-  const ctx: PrepareContext = { tokenizer, dataKey: dataKey.key, rows: new RowSealer(dataKey.rowKeys, records.length), now: new Date() };
+  const ctx: PrepareContext = { tokenizer, ...sealingWith(dataKey, records.length), now: new Date() };
   const prepared = records.map((record) => prepareRecord(record, ctx));
   ctx.rows.dispose();
   const writeSet = toWriteSet(prepared, { id: dataKey.id, kekId: dataKey.kekId, wrapped: dataKey.wrapped });
@@ -44,7 +44,7 @@ export function precomputeRows(
 function tablesOf(set: WriteSet): TableRows[] {
   const table = <Row>(write: TableWrite<Row>, rows: readonly Row[]): TableRows => ({
     table: write.table,
-    columns: write.columns,
+    copySql: copySql(write),
     rows: rows.map((row) => write.row(row, set.dataKey)),
   });
   return [
@@ -55,6 +55,6 @@ function tablesOf(set: WriteSet): TableRows[] {
 }
 
 /** COPY payloads per table, encoded ahead of the measurement. */
-export function encodeTables(tables: readonly TableRows[]): { table: string; columns: readonly string[]; chunks: Buffer[]; rows: number }[] {
-  return tables.map((t) => ({ table: t.table, columns: t.columns, chunks: encodeCopy(t.rows), rows: t.rows.length }));
+export function encodeTables(tables: readonly TableRows[]): { table: string; copySql: string; chunks: Buffer[]; rows: number }[] {
+  return tables.map((t) => ({ table: t.table, copySql: t.copySql, chunks: encodeCopy(t.rows), rows: t.rows.length }));
 }

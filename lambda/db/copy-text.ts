@@ -7,13 +7,15 @@ const SPECIALS = /[\\\t\n\r]/g;
 const ESCAPED: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** One field of COPY's text format: text as is (escaped when it must be), bytes as \x hex, null as \N. */
-export function copyField(value: WriteValue | Date): string {
+function copyField(value: WriteValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'string') return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPED[c] as string) : value;
   if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return value.toISOString();
   return `\\\\x${value.toString('hex')}`;
 }
+
+/** One row as a line of COPY's text format: its fields, tab-separated. */
+export const copyLine = (values: readonly WriteValue[]): string => `${values.map(copyField).join('\t')}\n`;
 
 /**
  * Rows of one table as COPY text-format lines, columns as the write's
@@ -22,9 +24,9 @@ export function copyField(value: WriteValue | Date): string {
  */
 export function copyText<Row>(write: TableWrite<Row>, rows: readonly Row[], dataKey: DataKeyRef): string {
   let text = '';
-  for (const row of rows) text += `${write.row(row, dataKey).map(copyField).join('\t')}\n`;
+  for (const row of rows) text += copyLine(write.row(row, dataKey));
   return text;
 }
 
 /** The statement that COPYs a table's rows, as copyText() encodes them; the table schema-qualified (WRITE_SCHEMA). */
-export const copySql = (write: TableWrite<unknown>): string => `COPY ${WRITE_SCHEMA}.${write.table} (${write.columns.join(', ')}) FROM STDIN`;
+export const copySql = <Row>(write: TableWrite<Row>): string => `COPY ${WRITE_SCHEMA}.${write.table} (${write.columns.join(', ')}) FROM STDIN`;

@@ -5,7 +5,7 @@ import { classifyDatabaseError, rowRejection } from './database-errors.js';
 import { copyIn } from './copy-in.js';
 import { copySql, copyText } from './copy-text.js';
 import type { Database } from './database.js';
-import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues, type TableWrite } from './write-spec.js';
+import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeValues } from './write-spec.js';
 
 /**
  * The whole write of a batch (of a chunk, for a large batch) as one call of
@@ -14,7 +14,7 @@ import { ARRAY_PARAMETERS, LOGIN_WRITE, WRITE_ARGUMENTS, WRITE_FUNCTION, writeVa
  * a no-op.
  */
 const WRITE_SQL = `SELECT out_kind AS k, out_message_id AS message_id FROM ${WRITE_FUNCTION}(${WRITE_ARGUMENTS})`;
-const COPY_LOGINS_SQL = copySql(LOGIN_WRITE as TableWrite<unknown>);
+const COPY_LOGINS_SQL = copySql(LOGIN_WRITE);
 
 /**
  * The write set as WRITE_ARGUMENTS' values, every array in binary format.

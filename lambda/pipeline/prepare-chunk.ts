@@ -2,8 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { Tokenizer } from '../masking/tokenize.js';
 import type { BatchOutcomes } from './batch-outcomes.js';
 import { encodeAhead, toWriteSet, type PreparedChunk } from './chunk-writer.js';
-import { RowSealer } from '../vault/row-seal.js';
-import { prepareRecord, type PrepareContext } from './prepare-record.js';
+import { prepareRecord, sealingWith, type PrepareContext } from './prepare-record.js';
 import { SEALS_PER_RECORD, type DataKeyLease, type DataKeys, type LoginStore, type PreparedRecord } from './types.js';
 
 /** What preparing a batch's chunks needs; the same for every chunk of it. */
@@ -39,8 +38,7 @@ export async function prepareChunk(
   }
   const ctx: PrepareContext = {
     tokenizer: p.tokenizer,
-    dataKey: lease.key,
-    rows: new RowSealer(lease.rowKeys, records.length),
+    ...sealingWith(lease, records.length),
     now: p.now,
     lease,
     unwrapEnvelopes: p.unwrapEnvelopes,

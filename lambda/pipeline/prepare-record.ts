@@ -32,9 +32,14 @@ export interface PrepareContext {
   lease?: Pick<DataKeyLease, 'take'>;
 }
 
-/** A context's keys from a raw data key, for `rows` login rows: how the tools and tests seal outside the pipeline's lease. */
+/** A context's keys from a data key as a lease holds it (imported, its row keys derived), for `rows` login rows. */
+export function sealingWith(key: Pick<DataKeyLease, 'key' | 'rowKeys'>, rows: number): Pick<PrepareContext, 'dataKey' | 'rows'> {
+  return { dataKey: key.key, rows: new RowSealer(key.rowKeys, rows) };
+}
+
+/** The same from a raw data key: how the tools and tests seal outside the pipeline's lease. */
 export function sealingUnder(dataKey: Buffer, rows: number): Pick<PrepareContext, 'dataKey' | 'rows'> {
-  return { dataKey: createSecretKey(dataKey), rows: new RowSealer(rowSealKeys(dataKey), rows) };
+  return sealingWith({ key: createSecretKey(dataKey), rowKeys: rowSealKeys(dataKey) }, rows);
 }
 
 /** AES-256-GCM under the context's data key, counted against its lease. */
@@ -122,7 +127,7 @@ export function rejectedRow(record: SQSRecord, error: RowRejectedError, ctx: Pre
   return quarantineRow(record, reason, login, ctx);
 }
 
-/** Parse, validate, mask and seal one record. Pure but for the random nonces. */
+/** Parse, validate, mask and seal one record. Pure but for the random nonces and the row sealer's place in its keystream. */
 export function prepareRecord(record: SQSRecord, ctx: PrepareContext): PreparedRecord {
   const parsed = parseLogin(typeof record.body === 'string' ? record.body : '', ctx);
   if (!parsed.ok) {

@@ -93,7 +93,6 @@ async function writeInChunks(
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-
 function byEventMessageId(records: readonly SQSRecord[], keyed: readonly SQSRecord[], report: BatchReport): BatchReport {
   const outcomes = new Map<string, RecordOutcome>();
   records.forEach((record, i) => {

@@ -3,9 +3,9 @@ import type { Keyring } from '../../../lambda/masking/keyring.js';
 import { Tokenizer } from '../../../lambda/masking/tokenize.js';
 import { PII_FIELDS } from '../../../lambda/record/pii-fields.js';
 import { FORGOTTEN_OUTCOME, rowForgottenAt } from './forgotten-users.js';
-import { TOKEN_VALUES } from './unmask.js';
 import { writeAudit } from './audit.js';
 import type { OperatorContext } from './operator-context.js';
+import { TOKEN_VALUES } from './token-columns.js';
 
 export interface ForgetResult {
   userId: string;

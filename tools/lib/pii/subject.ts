@@ -5,7 +5,6 @@ import type { AuditSubjectKind } from './audit.js';
 /** What unmask is asked about: one token, or every value of one user. */
 export type UnmaskSubject = { kind: PiiKind; token: string } | { kind: 'user'; userId: string };
 
-
 const TOKEN = /^[0-9a-f]{64}$/;
 
 function parseToken(flag: string, given: string): string {

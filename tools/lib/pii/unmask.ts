@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { Keyring } from '../../../lambda/masking/keyring.js';
 import { tokenize } from '../../../lambda/masking/tokenize.js';
-import { PII_FIELDS, piiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
+import { PII_FIELDS, piiColumn, type PiiColumn, type PiiKind } from '../../../lambda/record/pii-fields.js';
 import { KekError } from '../../../lambda/vault/key-encryption-key.js';
 import { VaultAuthenticationError } from '../../../lambda/vault/seal.js';
 import type { StoredDataKeyRef, VaultReader } from '../../../lambda/vault/vault-reader.js';
@@ -10,6 +10,7 @@ import { writeAudit, type AuditOutcome } from './audit.js';
 import { rowForgottenAt } from './forgotten-users.js';
 import type { OperatorContext } from './operator-context.js';
 import { auditSubject, type UnmaskSubject } from './subject.js';
+import { TOKEN_COLUMNS, TOKEN_VALUES } from './token-columns.js';
 
 interface UnmaskedValue {
   kind: PiiKind;
@@ -38,15 +39,8 @@ export class VaultIntegrityError extends Error {
   override readonly name = 'VaultIntegrityError';
 }
 
-/** A login row whose sealed originals unmask opens: one per distinct pair of tokens it needs. */
-interface SealedLoginRow {
-  message_id: string;
-  masked_ip: string;
-  masked_device_id: string;
-  key_version: string;
-  pii_dek_id: string;
-  pii_sealed: Buffer;
-}
+/** A login row whose sealed originals unmask opens, with its tokens by column: one per distinct set of tokens it needs. */
+type SealedLoginRow = { message_id: string; key_version: string; pii_dek_id: string; pii_sealed: Buffer } & Record<PiiColumn, string>;
 
 /** A token unmask must show, and how many live rows carry it. */
 interface Wanted {
@@ -65,17 +59,14 @@ interface Gathered {
   erasedRows: number;
 }
 
-/** SQL: a row's tokens as (kind, token) pairs, one per personal field. */
-export const TOKEN_VALUES = (alias: string): string => PII_FIELDS.map((f) => `('${f.kind}', ${alias}.${f.column})`).join(', ');
+const SEALED_COLUMNS = `l.message_id, ${TOKEN_COLUMNS('l')}, l.key_version, l.pii_dek_id, l.pii_sealed`;
 
-const SEALED_COLUMNS = 'l.message_id, l.masked_ip, l.masked_device_id, l.key_version, l.pii_dek_id, l.pii_sealed';
-
-/** Live rows with their sealed originals, one per distinct pair of tokens, newest first. */
+/** Live rows with their sealed originals, one per distinct set of tokens, newest first. */
 async function sealedRows(client: ClientBase, where: string, parameter: string): Promise<SealedLoginRow[]> {
   const { rows } = await client.query<SealedLoginRow>(
-    `SELECT DISTINCT ON (l.masked_ip, l.masked_device_id) ${SEALED_COLUMNS} FROM user_logins l
+    `SELECT DISTINCT ON (${TOKEN_COLUMNS('l')}) ${SEALED_COLUMNS} FROM user_logins l
      WHERE ${where} AND l.pii_sealed IS NOT NULL AND ${rowForgottenAt('l')} IS NULL
-     ORDER BY l.masked_ip, l.masked_device_id, l.sent_at DESC NULLS LAST`,
+     ORDER BY ${TOKEN_COLUMNS('l')}, l.sent_at DESC NULLS LAST`,
     [parameter],
   );
   return rows;
@@ -116,7 +107,7 @@ async function gatherUser(client: ClientBase, userId: string): Promise<Gathered>
   const { rows } = await client.query<{ kind: PiiKind; token: string; total: string; live: string; erased_at: Date | null }>(
     `SELECT t.kind, t.token, count(*) AS total,
             count(*) FILTER (WHERE r.erased_at IS NULL) AS live, max(r.erased_at) AS erased_at
-     FROM (SELECT l.masked_ip, l.masked_device_id, ${rowForgottenAt('l')} AS erased_at
+     FROM (SELECT ${TOKEN_COLUMNS('l')}, ${rowForgottenAt('l')} AS erased_at
            FROM user_logins l WHERE l.user_id = $1) r
      CROSS JOIN LATERAL (VALUES ${TOKEN_VALUES('r')}) AS t(kind, token)
      WHERE t.token IS NOT NULL
